@@ -1,0 +1,61 @@
+"""Sessions: tests, reproduce, lint, bench, contract, contract_live.
+
+Every session installs with ``-c constraints.txt``, so versions (torch==2.13.0 included) are pinned.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.default_venv_backend = "venv"
+
+PYTHON = "3.11"
+CONSTRAINTS = ("-c", "constraints.txt")
+DEFAULT_TWEETS = "../shared/data/sentiment140/sentiment140_random_9998.csv"
+
+
+def _env() -> dict[str, str]:
+    env = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    if "ALREPRO_SENTIMENT140" not in os.environ and os.path.exists(DEFAULT_TWEETS):
+        env["ALREPRO_SENTIMENT140"] = DEFAULT_TWEETS
+    return env
+
+
+def _install(session: nox.Session, extras: str) -> None:
+    session.install(*CONSTRAINTS, "-e", f".[{extras}]" if extras else ".")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite (unit, fake server, contract tests against the fake)."""
+    _install(session, "dev")
+    session.run("pytest", *(session.posargs or ["-q"]), env=_env())
+
+
+@nox.session(python=PYTHON)
+def reproduce(session: nox.Session) -> None:
+    """Regenerate figures/ from the committed embeddings (no model, no network needed)."""
+    _install(session, "")
+    session.run("alrepro", "data", env=_env())
+    session.run("alrepro", "reproduce", "--out", "figures", *session.posargs, env=_env())
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff over the package, the fake, the tests and the benchmarks."""
+    session.install(*CONSTRAINTS, "ruff")
+    session.run("ruff", "check", "src", "fakes", "tests", "benchmarks", "noxfile.py")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Ratio benchmarks under benchmarks/ (each compares two things in one run)."""
+    _install(session, "dev")
+    names = session.posargs or sorted(
+        f[:-3] for f in os.listdir("benchmarks") if f.startswith("bench_") and f.endswith(".py")
+    )
+    for name in names:
+        session.run("python", f"benchmarks/{name}.py", env=_env())

@@ -1,0 +1,34 @@
+"""Where alrepro finds its committed data and the user's tweets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TWEETS_ENV = "ALREPRO_SENTIMENT140"
+DATA_ENV = "ALREPRO_DATA_DIR"
+
+
+def repo_root() -> Path:
+    """The checkout this package was installed from (editable install), else the working directory."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir():
+            return parent
+    return Path.cwd()
+
+
+def data_dir() -> Path:
+    """The committed ``data/`` folder (ids, labels, checksums, embeddings)."""
+    env = os.environ.get(DATA_ENV)
+    return Path(env) if env else repo_root() / "data"
+
+
+def figures_dir() -> Path:
+    return repo_root() / "figures"
+
+
+def tweets_path(override: str | os.PathLike[str] | None = None) -> Path | None:
+    """The Sentiment140 file: ``--tweets`` if given, else ``$ALREPRO_SENTIMENT140``, else None."""
+    value = override if override is not None else os.environ.get(TWEETS_ENV)
+    return Path(value) if value else None
