@@ -39,12 +39,63 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
+        "reproduce",
+        help="regenerate the tutorial's figure and the multi-seed comparison from the cached embeddings",
+        description=(
+            "Run the tutorial's replica (canonical split, first 100 rows, +100 per round, uncertainty vs the\n"
+            "tutorial's file-order sampler) and N paired seeds per strategy, then write CSVs, a Markdown\n"
+            "summary, figures and SHA256SUMS into --out. Needs neither the tweets nor the model."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", metavar="DIR", default="figures", help="output folder (default: figures)")
+    p.add_argument("--seeds", type=int, default=20, help="number of paired seeds, 0..N-1 (default: 20)")
+    p.add_argument(
+        "--strategies",
+        default="random,least_confidence,margin,entropy",
+        help="comma-separated strategy names (default: random,least_confidence,margin,entropy)",
+    )
+    p.add_argument("--batch-size", type=int, default=100, help="labels added per round (default: 100)")
+    p.add_argument("--budget", type=int, default=None, help="stop at this many labels (default: the whole pool)")
+    p.add_argument("--encoder", default="all-MiniLM-L6-v2", help="which cached embeddings to use")
+    p.add_argument("--no-replica", action="store_true", help="skip the tutorial's single-run replica")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_tweets_option(p)
+    p.set_defaults(handler=_cmd_reproduce)
+
+    p = sub.add_parser(
         "fake-server",
         help="run the fake Labelbox GraphQL server (a test double for the real API)",
         add_help=False,
     )
     p.set_defaults(handler=_cmd_fake_server, passthrough=True)
     return parser
+
+
+def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
+    from pathlib import Path
+
+    from alrepro.reproduce import reproduce
+
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    result = reproduce(
+        Path(args.out),
+        seeds=args.seeds,
+        strategies=strategies,
+        batch_size=args.batch_size,
+        budget=args.budget,
+        encoder=args.encoder,
+        tweets=args.tweets,
+        replica=not args.no_replica,
+        workers=args.workers,
+        progress=not args.no_progress,
+    )
+    print(result.summary)
+    for name, digest in sorted(result.checksums.items()):
+        print(f"{digest}  {result.out / name}")
+    print(f"done in {result.seconds:.1f} s; outputs in {result.out}/")
+    return 0
 
 
 def _cmd_fake_server(args: argparse.Namespace, rest: list[str]) -> int:

@@ -1,0 +1,203 @@
+"""Experiment runner: the tutorial's replica and the honest multi-seed comparison.
+
+Replica mode follows the tutorial exactly: the canonical 7,200/800 split, the first 100 training rows in file order
+as the seed set, 100 more per round, ROC AUC on the 800 test rows at 100, 200, ..., 7,100 labels
+(``np.arange(100, len(train), 100)``).
+
+Honest mode runs N paired seeds. Seed ``s`` draws its own 800-row test set and its own 100-row seed set with
+``numpy.random.default_rng(s)``; every strategy gets the same split and seed set (paired comparison), and the curve
+runs to the whole pool (7,200 labels), whose AUC is the seed's full-data AUC.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from alrepro.errors import AlreproError
+from alrepro.loop import ActiveLearner
+from alrepro.metrics import roc_auc
+from alrepro.stopping import OverallUncertainty, StabilizingPredictions
+from alrepro.strategies import get_strategy
+
+DEFAULT_STRATEGIES = ("random", "least_confidence", "margin", "entropy")
+REPLICA_STRATEGIES = ("least_confidence", "naive")
+TEST_SIZE = 800
+BATCH_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ExperimentData:
+    """Embeddings, labels and the canonical split, all in canonical (file) order."""
+
+    X: np.ndarray
+    y: np.ndarray
+    is_test: np.ndarray
+    encoder: str
+
+    def __post_init__(self) -> None:
+        n = self.X.shape[0]
+        if self.y.shape != (n,) or self.is_test.shape != (n,):
+            raise AlreproError("embeddings, labels and split disagree in length")
+
+
+def load_experiment_data(encoder: str = "all-MiniLM-L6-v2", tweets: str | None = None) -> ExperimentData:
+    """The canonical 8,000 with their cached embeddings; needs neither the tweets nor the model."""
+    from alrepro.data import load_canonical
+    from alrepro.embedding_cache import load_embeddings
+
+    data = load_canonical(tweets)
+    X = load_embeddings(encoder, data)
+    return ExperimentData(X=X, y=np.asarray(data.labels, dtype=np.int8), is_test=data.is_test, encoder=encoder)
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One learning curve: AUC after each round, and when each stopping criterion first fired."""
+
+    mode: str
+    strategy: str
+    seed: int
+    labels: tuple[int, ...]
+    auc: tuple[float, ...]
+    stops: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CurveTask:
+    """Everything one curve needs besides the data: picklable, so curves run in worker processes."""
+
+    mode: str
+    strategy: str
+    seed: int
+    pool: np.ndarray  # indices into the data, in file order
+    test: np.ndarray
+    initial: np.ndarray  # positions within ``pool``
+    batch_size: int
+    budget: int
+
+
+def run_curve(data: ExperimentData, task: CurveTask) -> Curve:
+    """Run one ask/tell loop with the ground truth as the oracle, measuring test AUC after every round."""
+    X_pool, y_pool = data.X[task.pool], data.y[task.pool]
+    X_test, y_test = data.X[task.test], data.y[task.test]
+    learner = ActiveLearner(X_pool, task.strategy, row_ids=task.pool, seed=task.seed)
+    criteria = [StabilizingPredictions(), OverallUncertainty()]
+    stops: dict[str, int | None] = {c.name: None for c in criteria}
+    labels: list[int] = []
+    aucs: list[float] = []
+    rows = np.asarray(task.initial, dtype=np.int64)
+    with threadpool_limits(1):  # identical bytes whatever the worker count
+        while True:
+            learner.tell(rows, y_pool[rows])
+            labels.append(learner.n_labeled)
+            aucs.append(roc_auc(y_test, learner.model.decision_function(X_test)))
+            for criterion in criteria:
+                if criterion.update(learner.n_labeled, learner.proba, learner.labeled) and stops[criterion.name] is None:
+                    stops[criterion.name] = learner.n_labeled
+            room = min(task.batch_size, task.budget - learner.n_labeled, learner.n_unlabeled)
+            if room <= 0:
+                break
+            rows = learner.query(room)
+    return Curve(task.mode, task.strategy, task.seed, tuple(labels), tuple(aucs), stops)
+
+
+def replica_tasks(data: ExperimentData, strategies: Sequence[str] = REPLICA_STRATEGIES, batch_size: int = BATCH_SIZE):
+    """The tutorial's protocol on the canonical split."""
+    pool = np.flatnonzero(~data.is_test)
+    test = np.flatnonzero(data.is_test)
+    budget = int(np.arange(batch_size, pool.size, batch_size)[-1])  # the tutorial stops below len(train)
+    initial = np.arange(batch_size)
+    return [CurveTask("replica", s, 0, pool, test, initial, batch_size, budget) for s in strategies]
+
+
+def seeded_split(n: int, seed: int, test_size: int = TEST_SIZE, initial_size: int = BATCH_SIZE):
+    """Seed ``s``'s own split: (pool indices in file order, test indices, seed-set positions within the pool)."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n)
+    test = np.sort(order[:test_size])
+    pool = np.sort(order[test_size:])
+    initial = np.sort(rng.choice(pool.size, size=initial_size, replace=False))
+    return pool, test, initial
+
+
+def honest_tasks(
+    data: ExperimentData,
+    strategies: Sequence[str] = DEFAULT_STRATEGIES,
+    seeds: Iterable[int] = range(20),
+    batch_size: int = BATCH_SIZE,
+    budget: int | None = None,
+    initial_size: int = BATCH_SIZE,
+) -> list[CurveTask]:
+    tasks = []
+    for seed in seeds:
+        pool, test, initial = seeded_split(data.X.shape[0], seed, TEST_SIZE, initial_size)
+        cap = pool.size if budget is None else min(budget, pool.size)
+        tasks += [CurveTask("honest", s, seed, pool, test, initial, batch_size, cap) for s in strategies]
+    return tasks
+
+
+def validate_strategies(names: Sequence[str]) -> None:
+    for name in names:
+        get_strategy(name)  # raises AlreproError listing the valid names
+
+
+_WORKER_DATA: ExperimentData | None = None
+
+
+def _init_worker(data: ExperimentData) -> None:
+    global _WORKER_DATA
+    _WORKER_DATA = data
+
+
+def _run_in_worker(task: CurveTask) -> Curve:
+    assert _WORKER_DATA is not None
+    return run_curve(_WORKER_DATA, task)
+
+
+def run_tasks(
+    data: ExperimentData,
+    tasks: Sequence[CurveTask],
+    workers: int | None = None,
+    on_done: Callable[[Curve], None] | None = None,
+) -> list[Curve]:
+    """Run curves, in worker processes when ``workers > 1``; results come back in task order."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(tasks) <= 1:
+        curves = []
+        for task in tasks:
+            curves.append(run_curve(data, task))
+            if on_done:
+                on_done(curves[-1])
+        return curves
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data,)) as pool:
+        curves = []
+        for curve in pool.map(_run_in_worker, tasks):
+            curves.append(curve)
+            if on_done:
+                on_done(curve)
+        return curves
+
+
+def full_data_auc(data: ExperimentData, pool: np.ndarray, test: np.ndarray) -> float:
+    """Test AUC of the model trained on the whole pool: the asymptote the curves are measured against."""
+    from alrepro.learner import fit_logistic
+
+    with threadpool_limits(1):
+        model = fit_logistic(data.X[pool], data.y[pool])
+        return roc_auc(data.y[test], model.decision_function(data.X[test]))
+
+
+def full_data_aucs(data: ExperimentData, tasks: Sequence[CurveTask]) -> dict[tuple[str, int], float]:
+    """Full-data AUC per (mode, seed) among ``tasks``."""
+    out: dict[tuple[str, int], float] = {}
+    for task in tasks:
+        key = (task.mode, task.seed)
+        if key not in out:
+            out[key] = full_data_auc(data, task.pool, task.test)
+    return out

@@ -1,0 +1,119 @@
+"""The ask/tell active learner: ``query(k)`` returns rows to label, ``tell(rows, labels)`` adds them and retrains.
+
+The learner knows nothing about where labels come from. The offline experiment answers from the ground truth; the
+Labelbox loop answers with labels exported from a (fake or real) labelling queue. Both drive this same object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from alrepro.errors import AlreproError
+from alrepro.learner import LogisticModel, bootstrap_committee, fit_logistic
+from alrepro.strategies import QueryInput, StrategySpec, get_strategy
+
+UNLABELED = -1
+
+
+class ActiveLearner:
+    """Pool-based active learner over a fixed matrix of embeddings ``X`` (one row per pool item).
+
+    ``row_ids`` are the tie-break keys handed to the strategy (ascending = file order); ``seed`` seeds the random
+    strategy and the committee's bootstrap. Every ``tell`` refits the tutorial's logistic regression on all labels
+    so far, warm-started from the previous solution (the optimum is unique, so warm starts change speed, not result).
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        strategy: str | StrategySpec,
+        *,
+        row_ids: np.ndarray | None = None,
+        seed: int = 0,
+        C: float = 1.0,
+        committee_size: int = 5,
+    ) -> None:
+        self.X = np.asarray(X)
+        if self.X.ndim != 2 or self.X.shape[0] == 0:
+            raise AlreproError(f"the pool must be a non-empty 2-D matrix, got shape {self.X.shape}")
+        n = self.X.shape[0]
+        self.strategy = get_strategy(strategy) if isinstance(strategy, str) else strategy
+        self.row_ids = np.arange(n, dtype=np.int64) if row_ids is None else np.asarray(row_ids, dtype=np.int64)
+        if self.row_ids.shape != (n,):
+            raise AlreproError(f"row_ids must have one entry per pool row ({n}), got {self.row_ids.shape}")
+        self.seed = int(seed)
+        self.C = float(C)
+        self.committee_size = int(committee_size)
+        self.labels = np.full(n, UNLABELED, dtype=np.int8)
+        self.model: LogisticModel | None = None
+        self.proba: np.ndarray | None = None
+
+    @property
+    def labeled(self) -> np.ndarray:
+        return self.labels != UNLABELED
+
+    @property
+    def n_labeled(self) -> int:
+        return int(self.labeled.sum())
+
+    @property
+    def n_unlabeled(self) -> int:
+        return self.labels.size - self.n_labeled
+
+    def tell(self, rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray) -> None:
+        """Record labels (0/1) for pool rows and retrain. Re-telling a row its same label is a no-op."""
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        labels = np.asarray(labels).reshape(-1)
+        if rows.shape != labels.shape:
+            raise AlreproError(f"got {rows.size} rows but {labels.size} labels")
+        if rows.size and (rows.min() < 0 or rows.max() >= self.labels.size):
+            raise AlreproError(f"row index out of range 0..{self.labels.size - 1}")
+        if not np.isin(labels, (0, 1)).all():
+            raise AlreproError("labels must be 0 (negative) or 1 (positive)")
+        known = self.labels[rows]
+        clash = (known != UNLABELED) & (known != labels)
+        if clash.any():
+            raise AlreproError(f"row {int(rows[clash][0])} already has a different label")
+        self.labels[rows] = labels
+        self._refit()
+
+    def _refit(self) -> None:
+        mask = self.labeled
+        if not mask.any():
+            return
+        self.model = fit_logistic(self.X[mask], self.labels[mask], C=self.C, init=self.model)
+        self.proba = self.model.predict_proba(self.X)
+
+    def ranking(self) -> np.ndarray:
+        """All unlabeled rows, most informative first, by the learner's strategy."""
+        spec = self.strategy
+        if spec.needs_proba and self.proba is None:
+            raise AlreproError(f"strategy {spec.name!r} needs a trained model: tell() some labels first")
+        committee = None
+        if spec.needs_committee:
+            mask = self.labeled
+            members = bootstrap_committee(
+                self.X[mask],
+                self.labels[mask],
+                n_members=self.committee_size,
+                seed=self.seed * 1_000_003 + self.n_labeled,
+                C=self.C,
+            )
+            committee = np.stack([m.predict_proba(self.X) for m in members])
+        query = QueryInput(
+            proba=self.proba,
+            labeled=self.labeled,
+            row_ids=self.row_ids,
+            embeddings=self.X if spec.needs_embeddings else None,
+            committee_proba=committee,
+            seed=self.seed,
+        )
+        return spec.fn(query)
+
+    def query(self, k: int) -> np.ndarray:
+        """The next ``k`` rows to label (fewer if the pool runs out): a prefix of ``ranking()``."""
+        if k < 0:
+            raise AlreproError(f"k must be >= 0, got {k}")
+        return self.ranking()[:k]
