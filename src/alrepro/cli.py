@@ -65,6 +65,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_reproduce)
 
     p = sub.add_parser(
+        "data",
+        help="check the tweets and show the canonical 8,000: source, counts, class balance, split, checksum",
+        description=(
+            "Select the canonical 8,000 tweets (ids, labels and split committed under data/) from a\n"
+            "Sentiment140 file and verify their text checksums; without a tweet file, show the committed\n"
+            "ids only. --build redraws the canonical files from the 9,998-row sample (byte-identical)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--build", action="store_true", help="regenerate canonical_8000.csv/.json from the sample")
+    p.add_argument("--out", metavar="DIR", default=None, help="folder for --build (default: data/)")
+    _add_tweets_option(p)
+    p.set_defaults(handler=_cmd_data)
+
+    p = sub.add_parser(
+        "embed",
+        help="compute (or --check) the cached embeddings of the canonical 8,000",
+        description=(
+            "Embed the canonical 8,000 tweets (mean of the last hidden state over all tokens, as the\n"
+            "tutorial) and write data/embeddings/<encoder>.npz + .json. --check recomputes the vectors and\n"
+            "compares them with the cache (exit 1 when any differs by more than --tolerance).\n"
+            "Needs the tweets and alrepro[embed] (torch, transformers)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--encoder",
+        metavar="NAME|PATH",
+        default="all-MiniLM-L6-v2",
+        help="all-MiniLM-L6-v2 (default, offline), distilbert-base-uncased, or a local model folder",
+    )
+    p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: 32)")
+    p.add_argument("--out", metavar="DIR", default=None, help="cache folder (default: data/embeddings)")
+    p.add_argument("--check", action="store_true", help="recompute and compare with the cache instead of writing")
+    p.add_argument("--subset", type=int, default=None, metavar="N", help="with --check: check N evenly spread rows")
+    p.add_argument("--tolerance", type=float, default=1e-4, help="with --check: max allowed |difference| (1e-4)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: the CPUs available)")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    _add_tweets_option(p)
+    p.set_defaults(handler=_cmd_embed)
+
+    p = sub.add_parser(
         "fake-server",
         help="run the fake Labelbox GraphQL server (a test double for the real API)",
         add_help=False,
@@ -95,6 +137,42 @@ def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
     for name, digest in sorted(result.checksums.items()):
         print(f"{digest}  {result.out / name}")
     print(f"done in {result.seconds:.1f} s; outputs in {result.out}/")
+    return 0
+
+
+def _cmd_data(args: argparse.Namespace, rest: list[str]) -> int:
+    from alrepro.data import build_canonical, describe, load_canonical
+    from alrepro.paths import tweets_path
+
+    if args.build:
+        sample = tweets_path(args.tweets)
+        if sample is None:
+            raise AlreproError("--build needs the 9,998-row sample: pass --tweets PATH or set ALREPRO_SENTIMENT140")
+        for path in build_canonical(sample, args.out):
+            print(f"wrote {path}")
+    data = load_canonical(args.tweets, data=args.out)
+    print(describe(data))
+    return 0
+
+
+def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
+    from alrepro.embed import check_cache, compute_cache
+
+    progress = not args.no_progress
+    if args.check:
+        result = check_cache(
+            args.encoder, args.tweets, batch_size=args.batch_size, cache_dir=args.out, subset=args.subset,
+            tolerance=args.tolerance, progress=progress, num_threads=args.threads,
+        )
+        print(result.summary())
+        return 0 if result.ok else 1
+    npz, manifest, seconds = compute_cache(
+        args.encoder, args.tweets, batch_size=args.batch_size, cache_dir=args.out, progress=progress,
+        num_threads=args.threads,
+    )
+    print(f"embedded the canonical tweets with {args.encoder} in {seconds:.1f} s")
+    print(f"wrote {npz}")
+    print(f"wrote {manifest}")
     return 0
 
 
