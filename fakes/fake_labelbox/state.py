@@ -1,0 +1,529 @@
+"""All of the fake's state: entities, ids, clock, files, tasks and the labeling queue.
+
+Everything lives behind one :class:`State` with one re-entrant lock; every mutation is a method, so
+persistence, multi-tenancy or fault injection can later wrap this object without touching resolvers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import not_found
+
+ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+EPOCH = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def fmt_time(t: _dt.datetime) -> str:
+    """Labelbox's DateTime format, ``%Y-%m-%dT%H:%M:%S.%fZ`` with milliseconds."""
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+class Ids:
+    """cuid-looking ids (25 chars, leading 'c') drawn from one RNG: seeded means reproducible."""
+
+    def __init__(self, seed: int | None) -> None:
+        self.rng = random.Random(seed)
+
+    def new(self) -> str:
+        return "c" + "".join(self.rng.choices(ID_ALPHABET, k=24))
+
+
+class Clock:
+    """Wall clock, or (when seeded) a deterministic clock that ticks 1 ms per reading."""
+
+    def __init__(self, seeded: bool) -> None:
+        self.seeded = seeded
+        self.ticks = 0
+
+    def now(self) -> _dt.datetime:
+        if not self.seeded:
+            return _dt.datetime.now(_dt.timezone.utc)
+        self.ticks += 1
+        return EPOCH + _dt.timedelta(milliseconds=self.ticks)
+
+    def stamp(self) -> str:
+        return fmt_time(self.now())
+
+
+@dataclass
+class Entity:
+    id: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Organization(Entity):
+    name: str = "Fake Organization"
+
+
+@dataclass
+class User(Entity):
+    email: str = "fake-user@example.com"
+    name: str = "Fake User"
+    nickname: str = "fake"
+    is_external_user: bool = False
+    is_viewer: bool = False
+    last_login_at: str | None = None
+    picture: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass
+class LabelingFrontend(Entity):
+    name: str = "Editor"
+    description: str | None = None
+    iframe_url_path: str | None = None
+
+
+@dataclass
+class QueueEntry:
+    data_row_id: str
+    priority: int
+    batch_id: str
+    number_of_labels: int = 1
+    override_id: str | None = None  # set once a labeling parameter override touched it
+
+
+@dataclass
+class Project(Entity):
+    name: str = ""
+    description: str | None = None
+    media_type: str | None = None
+    deleted: bool = False
+    auto_audit_percentage: float = 0
+    auto_audit_number_of_labels: int = 1
+    is_benchmark_enabled: bool = False
+    is_consensus_enabled: bool = False
+    editor_task_type: str | None = None
+    setup_complete: str | None = None
+    last_activity_time: str | None = None
+    labeling_frontend_id: str | None = None
+    ontology_id: str | None = None
+    frontend_options: list[dict] = field(default_factory=list)
+    batch_ids: list[str] = field(default_factory=list)
+    rows: dict[str, str] = field(default_factory=dict)  # data row id -> batch id, in batching order
+    queue: dict[str, QueueEntry] = field(default_factory=dict)  # rows waiting for labels
+    finished: dict[str, QueueEntry] = field(default_factory=dict)  # rows that left the queue
+    labels: dict[str, list[str]] = field(default_factory=dict)  # data row id -> label ids
+
+
+@dataclass
+class Dataset(Entity):
+    name: str = ""
+    description: str | None = None
+    deleted: bool = False
+    row_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DataRow(Entity):
+    dataset_id: str = ""
+    row_data: str = ""
+    global_key: str | None = None
+    external_id: str | None = None
+    media_type: str | None = None
+    media_attributes: dict = field(default_factory=dict)
+    metadata_fields: list[dict] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class Ontology(Entity):
+    name: str = ""
+    description: str | None = None
+    media_type: str | None = None
+    normalized: dict = field(default_factory=dict)
+    deleted: bool = False
+
+
+@dataclass
+class FeatureSchema(Entity):
+    name: str = ""
+    normalized: dict = field(default_factory=dict)
+    deleted: bool = False
+
+
+@dataclass
+class Batch(Entity):
+    project_id: str = ""
+    name: str = ""
+    priority: int = 5
+    consensus_settings: dict | None = None
+    row_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Task(Entity):
+    type: str = ""
+    name: str = ""
+    user_id: str = ""
+    status: str = "COMPLETE"
+    completion_percentage: float = 1.0
+    result: Any = None
+    errors: Any = None
+    metadata: Any = None
+    polls_left: int = 0  # reads answered IN_PROGRESS before the task reports its final status
+    successes: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+    result_file_id: str | None = None
+    total_lines: int = 0
+
+
+@dataclass
+class Label(Entity):
+    project_id: str = ""
+    data_row_id: str = ""
+    answers: list[dict] = field(default_factory=list)  # [{"name": classification, "answer": option}]
+    created_by: str = ""
+    source: str = "workforce"  # workforce | import | mal
+
+
+@dataclass
+class Webhook(Entity):
+    url: str = ""
+    secret: str = ""
+    topics: list[str] = field(default_factory=list)
+    status: str = "ACTIVE"
+    project_id: str | None = None
+
+
+@dataclass
+class AnnotationImport(Entity):
+    kind: str = "label"  # label | mal
+    project_id: str = ""
+    name: str = ""
+    state: str = "FINISHED"
+    input_file_id: str = ""
+    status_file_id: str = ""
+    error_file_id: str = ""
+
+
+@dataclass
+class StoredFile:
+    id: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+class State:
+    """The whole fake Labelbox organization. Use ``with state.lock:`` around compound operations."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.lock = threading.RLock()
+        self.reset(seed)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        with self.lock:
+            self.seed = seed
+            self.ids = Ids(seed)
+            self.clock = Clock(seed is not None)
+            now = self.clock.stamp()
+            self.organization = Organization("c" + "organization".ljust(24, "0"), now, now)
+            self.user = User("c" + "user".ljust(24, "0"), now, now, last_login_at=now)
+            self.projects: dict[str, Project] = {}
+            self.datasets: dict[str, Dataset] = {}
+            self.data_rows: dict[str, DataRow] = {}
+            self.global_keys: dict[str, str] = {}
+            self.ontologies: dict[str, Ontology] = {}
+            self.feature_schemas: dict[str, FeatureSchema] = {}
+            self.frontends: dict[str, LabelingFrontend] = {}
+            self.batches: dict[str, Batch] = {}
+            self.tasks: dict[str, Task] = {}
+            self.labels: dict[str, Label] = {}
+            self.webhooks: dict[str, Webhook] = {}
+            self.imports: dict[str, AnnotationImport] = {}
+            self.files: dict[str, StoredFile] = {}
+            self.global_key_jobs: dict[str, list[str]] = {}
+            self.truth: dict[str, Any] = {}
+            self.outbox: list[tuple[str, str, dict]] = []  # (webhook id, topic, payload) to deliver
+            self.deliveries: list[dict] = []
+            self.task_polls = 0  # default polls_left for new tasks (0 = COMPLETE at creation)
+            editor = LabelingFrontend(
+                "c" + "editor".ljust(24, "0"),
+                now,
+                now,
+                name="Editor",
+                description="Labelbox editor",
+                iframe_url_path="https://editor.labelbox.com",
+            )
+            self.frontends[editor.id] = editor
+            self.editor_id = editor.id
+
+    def new_id(self) -> str:
+        return self.ids.new()
+
+    def now(self) -> str:
+        return self.clock.stamp()
+
+    # ---- generic lookup ----------------------------------------------------------------------
+    def get(self, table: str, entity_id: str, kind: str):
+        obj = getattr(self, table).get(entity_id)
+        if obj is None or getattr(obj, "deleted", False):
+            raise not_found(kind, entity_id)
+        return obj
+
+    def project(self, project_id: str) -> Project:
+        return self.get("projects", project_id, "Project")
+
+    # ---- files -------------------------------------------------------------------------------
+    def store_file(self, content: bytes, content_type: str = "application/octet-stream") -> StoredFile:
+        f = StoredFile(self.new_id(), content, content_type)
+        self.files[f.id] = f
+        return f
+
+    # ---- projects ----------------------------------------------------------------------------
+    def create_project(self, **fields: Any) -> Project:
+        now = self.now()
+        p = Project(self.new_id(), now, now, labeling_frontend_id=self.editor_id, **fields)
+        self.projects[p.id] = p
+        return p
+
+    def update_project(self, project_id: str, **fields: Any) -> Project:
+        p = self.projects.get(project_id)
+        if p is None:
+            raise not_found("Project", project_id)
+        for k, v in fields.items():
+            setattr(p, k, v)
+        p.updated_at = self.now()
+        return p
+
+    # ---- datasets and data rows --------------------------------------------------------------
+    def create_dataset(self, name: str, description: str | None = None) -> Dataset:
+        now = self.now()
+        d = Dataset(self.new_id(), now, now, name=name, description=description)
+        self.datasets[d.id] = d
+        return d
+
+    def update_dataset(self, dataset_id: str, **fields: Any) -> Dataset:
+        d = self.datasets.get(dataset_id)
+        if d is None:
+            raise not_found("Dataset", dataset_id)
+        for k, v in fields.items():
+            setattr(d, k, v)
+        d.updated_at = self.now()
+        return d
+
+    def upsert_data_rows(self, specs: list[dict]) -> tuple[list[dict], list[dict]]:
+        """Apply upsert specs ``{"id": {"type", "value"}, "payload": {...}}``; returns (successes, failures)."""
+        ok: list[dict] = []
+        failed: list[dict] = []
+        for spec in specs:
+            key = spec.get("id") or {"type": "AUTO", "value": ""}
+            payload = dict(spec.get("payload") or {})
+            try:
+                row = self._upsert_one(key.get("type", "AUTO"), key.get("value"), payload)
+            except ValueError as e:
+                failed.append({"message": str(e), "spec": payload})
+                continue
+            ok.append({"id": row.id, "externalId": row.external_id, "globalKey": row.global_key, "rowData": row.row_data})
+        return ok, failed
+
+    def _upsert_one(self, key_type: str, key_value: str | None, payload: dict) -> DataRow:
+        gk = payload.get("global_key")
+        row: DataRow | None = None
+        if key_type == "ID":
+            row = self.data_rows.get(key_value or "")
+            if row is None or row.deleted:
+                raise ValueError(f"Data row with id {key_value} not found")
+        elif key_type == "GKEY":
+            rid = self.global_keys.get(key_value or "")
+            row = self.data_rows.get(rid) if rid else None
+            gk = gk or key_value
+        if row is None:
+            dataset_id = payload.get("dataset_id")
+            ds = self.datasets.get(dataset_id or "")
+            if ds is None or ds.deleted:
+                raise ValueError(f"Dataset {dataset_id} not found")
+            if "row_data" not in payload:
+                raise ValueError("row_data is required")
+            if gk is not None and gk in self.global_keys:
+                raise ValueError(f"Duplicate global key: '{gk}'")
+            now = self.now()
+            row = DataRow(self.new_id(), now, now, dataset_id=ds.id, row_data="", global_key=gk)
+            self.data_rows[row.id] = row
+            ds.row_ids.append(row.id)
+            if gk is not None:
+                self.global_keys[gk] = row.id
+        elif gk is not None and gk != row.global_key:
+            if gk in self.global_keys:
+                raise ValueError(f"Duplicate global key: '{gk}'")
+            self.global_keys.pop(row.global_key or "", None)
+            self.global_keys[gk] = row.id
+            row.global_key = gk
+        self._apply_payload(row, payload)
+        return row
+
+    def _apply_payload(self, row: DataRow, payload: dict) -> None:
+        if "row_data" in payload:
+            data = payload["row_data"]
+            row.row_data = data if isinstance(data, str) else _json_dumps(data)
+        if "external_id" in payload:
+            row.external_id = payload["external_id"]
+        if "media_type" in payload:
+            row.media_type = payload["media_type"]
+        if "metadata_fields" in payload:
+            row.metadata_fields = list(payload["metadata_fields"] or [])
+        if "attachments" in payload:
+            row.attachments = list(payload["attachments"] or [])
+        row.media_attributes = media_attributes(row)
+        row.updated_at = self.now()
+
+    def data_row_by_key(self, id_type: str, key: str) -> DataRow | None:
+        rid = self.global_keys.get(key) if id_type == "GKEY" else key
+        row = self.data_rows.get(rid) if rid else None
+        return None if row is None or row.deleted else row
+
+    def delete_data_rows(self, ids: list[str]) -> list[DataRow]:
+        out = []
+        for rid in ids:
+            row = self.data_rows.get(rid)
+            if row is None or row.deleted:
+                continue
+            row.deleted = True
+            self.global_keys.pop(row.global_key or "", None)
+            for p in self.projects.values():
+                p.queue.pop(rid, None)
+            out.append(row)
+        return out
+
+    # ---- tasks -------------------------------------------------------------------------------
+    def create_task(self, type_: str, name: str, **fields: Any) -> Task:
+        now = self.now()
+        t = Task(self.new_id(), now, now, type=type_, name=name, user_id=self.user.id, **fields)
+        t.polls_left = self.task_polls
+        self.tasks[t.id] = t
+        return t
+
+    def read_task(self, task: Task) -> dict:
+        """The task as a poll sees it; counts down the configured IN_PROGRESS reads."""
+        if task.polls_left > 0:
+            task.polls_left -= 1
+            return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
+        return {"status": task.status, "completion_percentage": task.completion_percentage}
+
+    # ---- batches and the queue ---------------------------------------------------------------
+    def create_batch(self, project_id: str, name: str, consensus: dict | None = None) -> Batch:
+        p = self.project(project_id)
+        if any(self.batches[b].name == name for b in p.batch_ids):
+            from .errors import conflict
+
+            raise conflict(f"Batch with name {name} already exists in project")
+        now = self.now()
+        b = Batch(self.new_id(), now, now, project_id=p.id, name=name, consensus_settings=consensus)
+        self.batches[b.id] = b
+        p.batch_ids.append(b.id)
+        return b
+
+    def add_to_batch(self, batch_id: str, row_ids: list[str], global_keys: list[str], priority: int | None):
+        """Enqueue rows; returns (added ids, failed ids-or-keys). A row already in the project fails."""
+        b = self.batches[batch_id]
+        p = self.project(b.project_id)
+        if priority is not None:
+            b.priority = priority
+        wanted: list[tuple[str, DataRow | None]] = [(r, self.data_row_by_key("ID", r)) for r in row_ids or []]
+        wanted += [(k, self.data_row_by_key("GKEY", k)) for k in global_keys or []]
+        added, failed = [], []
+        for ref, row in wanted:
+            if row is None or row.id in p.rows:
+                failed.append(ref)
+                continue
+            p.rows[row.id] = b.id
+            b.row_ids.append(row.id)
+            n = (b.consensus_settings or {}).get("numberOfLabels") or 1
+            p.queue[row.id] = QueueEntry(row.id, b.priority, b.id, number_of_labels=n)
+            added.append(row.id)
+        b.updated_at = p.updated_at = self.now()
+        return added, failed
+
+    def set_priorities(self, project_id: str, items: list[tuple[str, str, int | None, int | None]]) -> int:
+        """Overrides ``(id_type, key, priority, num_labels)``; only queued rows change. Returns count."""
+        p = self.project(project_id)
+        changed = 0
+        for id_type, key, priority, num_labels in items:
+            row = self.data_row_by_key(id_type, key)
+            entry = p.queue.get(row.id) if row else None
+            if entry is None:
+                continue
+            if priority is not None:
+                entry.priority = int(priority)
+            if num_labels is not None:
+                entry.number_of_labels = int(num_labels)
+            if entry.override_id is None:
+                entry.override_id = self.new_id()
+            changed += 1
+        return changed
+
+    def unset_priorities(self, project_id: str, items: list[tuple[str, str]]) -> None:
+        p = self.project(project_id)
+        for id_type, key in items:
+            row = self.data_row_by_key(id_type, key)
+            entry = p.queue.get(row.id) if row else None
+            if entry is not None and entry.override_id is not None:
+                entry.override_id = None
+                entry.priority = self.batches[entry.batch_id].priority
+
+    def queue_order(self, project_id: str, limit: int | None = None) -> list[QueueEntry]:
+        """Queued rows, lowest priority number first, ties by data row id (lexicographic)."""
+        p = self.project(project_id)
+        key = _queue_key
+        if limit is not None:
+            return heapq.nsmallest(limit, p.queue.values(), key=key)
+        return sorted(p.queue.values(), key=key)
+
+    def overrides(self, project_id: str) -> list[QueueEntry]:
+        return [e for e in self.queue_order(project_id) if e.override_id is not None]
+
+    # ---- labels ------------------------------------------------------------------------------
+    def add_label(self, project_id: str, data_row_id: str, answers: list[dict], created_by: str, source: str) -> Label:
+        p = self.project(project_id)
+        now = self.now()
+        for a in answers:  # feature ids are fixed at creation so exports are stable
+            a.setdefault("feature_id", self.new_id())
+            a.setdefault("answer_feature_id", self.new_id())
+        lab = Label(self.new_id(), now, now, project_id=p.id, data_row_id=data_row_id, answers=answers,
+                    created_by=created_by, source=source)
+        self.labels[lab.id] = lab
+        p.labels.setdefault(data_row_id, []).append(lab.id)
+        entry = p.queue.get(data_row_id)
+        if entry is not None and len(p.labels[data_row_id]) >= entry.number_of_labels:
+            p.finished[data_row_id] = p.queue.pop(data_row_id)  # a labeled row leaves the queue
+        p.last_activity_time = now
+        for hook in self.webhooks.values():
+            if hook.status == "ACTIVE" and "LABEL_CREATED" in hook.topics and hook.project_id in (None, p.id):
+                self.outbox.append((hook.id, "LABEL_CREATED", {"label_id": lab.id}))
+        return lab
+
+    def label_count(self, project_id: str) -> int:
+        return sum(len(v) for v in self.project(project_id).labels.values())
+
+
+def _queue_key(e: QueueEntry) -> tuple[int, str]:
+    return (e.priority, e.data_row_id)
+
+
+def _json_dumps(v: Any) -> str:
+    import json
+
+    return json.dumps(v)
+
+
+def media_attributes(row: DataRow) -> dict:
+    """What Labelbox reports about a row's asset: inline text is text/plain; URLs by extension."""
+    import mimetypes
+
+    data = row.row_data
+    if data.startswith(("http://", "https://", "gs://", "s3://")):
+        mime = mimetypes.guess_type(data.split("?")[0])[0] or "application/octet-stream"
+        return {"mimeType": mime}
+    kind = (row.media_type or "TEXT").upper()
+    mime = {"TEXT": "text/plain", "HTML": "text/html", "CONVERSATIONAL": "application/json"}.get(kind, "text/plain")
+    return {"mimeType": mime, "contentLength": len(data.encode("utf-8"))}

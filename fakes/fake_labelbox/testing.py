@@ -1,0 +1,178 @@
+"""Ways to run the fake from tests: in-process server, ``responses`` mode, and a pytest plugin.
+
+    with FakeLabelbox.running(api_key="k", seed=0) as fake:      # real socket on a free port
+        client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
+
+    with FakeLabelbox.mocked(api_key="k", seed=0) as fake:       # no socket: `responses` routes requests
+        client = fake.client()
+
+The pytest plugin (entry point ``pytest11: fake_labelbox``) provides ``fake_labelbox`` (a fresh, reset
+server per test, shared per session) and ``fake_labelbox_mocked``. This module imports only the
+standard library at import time so that the plugin costs nothing when unused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+DEFAULT_API_KEY = "fake-labelbox-api-key"
+MOCK_BASE_URL = "http://fake-labelbox.invalid"
+
+
+class FakeLabelbox:
+    """A handle on one fake Labelbox: its URLs, its key and its admin API."""
+
+    def __init__(self, api_key: str = DEFAULT_API_KEY, seed: int | None = None, base_url: str = "") -> None:
+        from .server import FakeLabelboxApp
+
+        self.app = FakeLabelboxApp(api_key=api_key, seed=seed)
+        self.api_key = api_key
+        self.base_url = base_url
+        self.mode = "unstarted"
+
+    # ---- addresses --------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return self.base_url
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.base_url}/api/v1"
+
+    @property
+    def state(self):
+        return self.app.state
+
+    @property
+    def admin(self):
+        return self.app.admin
+
+    def client(self, **kwargs: Any):
+        """A real ``labelbox.Client`` pointed at this fake."""
+        import labelbox
+
+        kwargs.setdefault("api_key", self.api_key)
+        return labelbox.Client(endpoint=self.graphql_url, rest_endpoint=self.rest_url, **kwargs)
+
+    # ---- admin shortcuts --------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        self.admin.reset(seed)
+
+    def seed(self, seed: int) -> None:
+        self.admin.seed(seed)
+
+    def register_truth(self, truth: dict[str, Any]) -> int:
+        return self.admin.register_truth(truth)
+
+    def configure_workforce(self, **config: Any) -> dict:
+        return self.admin.configure_workforce(**config)
+
+    def step(self, n: int = 1, project_id: str | None = None) -> list[dict]:
+        return self.admin.step(n, project_id)
+
+    def queue(self, project_id: str) -> list[dict]:
+        return self.admin.queue(project_id)
+
+    def deliveries(self) -> list[dict]:
+        return self.admin.deliveries()
+
+    # ---- modes ------------------------------------------------------------------------------
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls, api_key: str = DEFAULT_API_KEY, seed: int | None = None, host: str = "127.0.0.1",
+                port: int = 0) -> Iterator[FakeLabelbox]:
+        """A threaded HTTP server on ``host:port`` (a free port by default), stopped on exit."""
+        from .server import make_server
+
+        fake = cls(api_key=api_key, seed=seed)
+        server = make_server(fake.app, host, port)
+        fake.base_url = f"http://{host}:{server.server_port}"
+        fake.mode = "server"
+        thread = threading.Thread(target=server.serve_forever, name="fake-labelbox", daemon=True)
+        thread.start()
+        try:
+            yield fake
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+    @classmethod
+    @contextlib.contextmanager
+    def mocked(cls, api_key: str = DEFAULT_API_KEY, seed: int | None = None,
+               base_url: str = MOCK_BASE_URL) -> Iterator[FakeLabelbox]:
+        """``responses`` mode: every ``requests`` call to ``base_url`` runs the WSGI app in-process."""
+        fake = cls(api_key=api_key, seed=seed, base_url=base_url.rstrip("/"))
+        fake.mode = "responses"
+        with route_requests(fake.app, fake.base_url) as mock:
+            fake.responses = mock
+            yield fake
+
+
+@contextlib.contextmanager
+def route_requests(app, base_url: str):
+    """Route ``requests`` traffic for ``base_url`` through ``app`` (a WSGI callable) with ``responses``."""
+    import re
+
+    import responses
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    def callback(request):
+        builder = EnvironBuilder(method=request.method, base_url=base_url, path=request.path_url.split("?")[0],
+                                 query_string=request.url.partition("?")[2], headers=dict(request.headers),
+                                 data=_body(request.body))
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+        body = b"".join(app_iter)
+        return int(status.split()[0]), {k: v for k, v in headers.items() if k.lower() != "content-length"}, body
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        pattern = re.compile(re.escape(base_url) + r"(/.*)?$")
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+            mock.add_callback(method, pattern, callback=callback)
+        yield mock
+
+
+def _body(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        return body.read()
+    return bytes(body)
+
+
+# ---- pytest plugin ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def fake_labelbox_server() -> Iterator[FakeLabelbox]:
+    """One in-process fake server for the whole session (see ``fake_labelbox`` for a clean one)."""
+    with FakeLabelbox.running(api_key=DEFAULT_API_KEY, seed=0) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_labelbox(fake_labelbox_server: FakeLabelbox) -> FakeLabelbox:
+    """A fake Labelbox server, reset (seed 0) before the test: ``fake.client()`` is a real SDK client."""
+    fake_labelbox_server.reset(seed=0)
+    return fake_labelbox_server
+
+
+@pytest.fixture
+def fake_labelbox_mocked() -> Iterator[FakeLabelbox]:
+    """The fake in ``responses`` mode (no sockets), seed 0."""
+    with FakeLabelbox.mocked(api_key=DEFAULT_API_KEY, seed=0) as fake:
+        yield fake

@@ -1,0 +1,61 @@
+"""Webhook deliveries: signed POSTs (``X-Hub-Signature: sha1=<HMAC-SHA1 hex>``) of export-shaped payloads.
+
+Deliveries are queued in ``state.outbox`` while the state lock is held and sent afterwards with
+``urllib`` (not ``requests``, so the ``responses`` mode never swallows them). Every attempt is recorded
+in ``state.deliveries``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+
+from .export import row_json
+from .state import State
+
+EXPORT_PARAMS = {"includeLabelDetails": True, "includeProjectDetails": True, "includeDataRowDetails": True}
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha1=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha1).hexdigest()
+
+
+def deliver_pending(state: State, timeout: float = 5.0) -> list[dict]:
+    """Send every queued delivery now; returns the delivery records."""
+    with state.lock:
+        jobs, state.outbox = state.outbox, []
+        prepared = []
+        for hook_id, topic, info in jobs:
+            hook = state.webhooks[hook_id]
+            lab = state.labels[info["label_id"]]
+            payload = row_json(state, state.projects[lab.project_id], lab.data_row_id, EXPORT_PARAMS)
+            payload["projects"][lab.project_id]["labels"] = [
+                x for x in payload["projects"][lab.project_id]["labels"] if x["id"] == lab.id]
+            body = json.dumps(payload).encode("utf-8")
+            prepared.append((state.new_id(), hook, topic, body))
+    records = []
+    for delivery_id, hook, topic, body in prepared:
+        headers = {
+            "Content-Type": "application/json",
+            "X-Hub-Signature": sign(hook.secret, body),
+            "X-Hub-Signature-256": "sha256=" + hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest(),
+            "X-Labelbox-Id": delivery_id,
+            "X-Labelbox-Event": topic,
+        }
+        record = {"id": delivery_id, "webhook_id": hook.id, "url": hook.url, "topic": topic, "headers": headers,
+                  "body": body.decode("utf-8"), "status": None, "error": None}
+        try:
+            req = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")
+            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - user-registered URL
+                record["status"] = resp.status
+        except urllib.error.HTTPError as e:
+            record["status"] = e.code
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            record["error"] = str(e)
+        records.append(record)
+    with state.lock:
+        state.deliveries.extend(records)
+    return records

@@ -1,0 +1,122 @@
+"""Simulated labelers: they take queued rows in queue order and answer from registered ground truth.
+
+Ground truth is registered per global key (``state.truth``). With probability ``error_rate`` a labeler
+picks a different option, drawn from the workforce's own seeded RNG, so runs are reproducible. By
+default they work only when stepped explicitly (``step(n)``); ``mode="per_request"`` labels ``rate``
+rows per API request and ``mode="per_second"`` labels ``rate`` rows per elapsed second.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .export import find_classification
+from .state import State
+
+MODES = ("manual", "per_request", "per_second")
+
+
+@dataclass
+class WorkforceConfig:
+    error_rate: float = 0.0
+    seed: int | None = 0
+    labelers: int = 1
+    mode: str = "manual"
+    rate: float = 1.0
+
+
+class Workforce:
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.configure()
+
+    def configure(self, **changes: Any) -> WorkforceConfig:
+        """Replace the configuration (unspecified fields take defaults) and restart the RNG."""
+        cfg = WorkforceConfig(**changes)
+        if cfg.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {cfg.mode!r}")
+        if not 0.0 <= cfg.error_rate <= 1.0:
+            raise ValueError("error_rate must be within [0, 1]")
+        self.config = cfg
+        self.rng = random.Random(cfg.seed)
+        self.count = 0
+        self.started = time.monotonic()
+        self.credit = 0.0
+        return cfg
+
+    # ---- automatic modes -------------------------------------------------------------------
+    def tick(self) -> None:
+        """Called once per API request: advances the workforce in the automatic modes."""
+        cfg = self.config
+        if cfg.mode == "per_request":
+            self.credit += cfg.rate
+        elif cfg.mode == "per_second":
+            self.credit = (time.monotonic() - self.started) * cfg.rate - self.count
+        else:
+            return
+        n = int(self.credit)
+        if n > 0:
+            self.step(n)
+            if cfg.mode == "per_request":
+                self.credit -= n
+
+    # ---- explicit stepping -----------------------------------------------------------------
+    def step(self, n: int = 1, project_id: str | None = None) -> list[dict]:
+        """Label up to ``n`` queued rows per project (or in ``project_id`` only); returns what was labeled.
+
+        Rows whose global key has no registered truth are skipped and stay queued.
+        """
+        st = self.state
+        made: list[dict] = []
+        with st.lock:
+            projects = [st.project(project_id)] if project_id else [p for p in st.projects.values() if not p.deleted]
+            for p in projects:
+                ontology = st.ontologies.get(p.ontology_id or "")
+                done = 0
+                for entry in st.queue_order(p.id):
+                    if done >= n:
+                        break
+                    row = st.data_rows[entry.data_row_id]
+                    truth = st.truth.get(row.global_key or "")
+                    if truth is None or ontology is None:
+                        continue
+                    answers = self._answers(ontology.normalized, truth)
+                    labeler = f"labeler-{self.count % max(1, self.config.labelers) + 1}@fake-labelbox.test"
+                    given = [{"name": a["name"], "answer": a["answer"]} for a in answers]
+                    lab = st.add_label(p.id, row.id, given, labeler, "workforce")
+                    self.count += 1
+                    done += 1
+                    made.append({"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
+                                 "label_id": lab.id, "answers": given,
+                                 "correct": all(a["answer"] == a["truth"] for a in answers)})
+        return made
+
+    def _answers(self, normalized: dict, truth: Any) -> list[dict]:
+        """One answer per classification in ``truth`` ({name: answer}, or a bare answer for the first radio)."""
+        if not isinstance(truth, dict):
+            first = next((c for c in normalized.get("classifications", []) if c.get("type", "radio") == "radio"), None)
+            if first is None:
+                raise ValueError("The project's ontology has no radio classification to answer")
+            truth = {first.get("name") or first.get("instructions"): truth}
+        out = []
+        for name, want in truth.items():
+            cls = find_classification(normalized, name)
+            answer = self._canonical(cls, want)
+            given = answer
+            if cls is not None and self.rng.random() < self.config.error_rate:
+                others = [o for o in cls.get("options", []) if self._canonical(cls, o.get("label")) != answer]
+                if others:
+                    given = self._canonical(cls, self.rng.choice(others).get("label"))
+            out.append({"name": name, "answer": given, "truth": answer})
+        return out
+
+    @staticmethod
+    def _canonical(cls: dict | None, answer: Any) -> Any:
+        """Option label for an answer given as label, value or index."""
+        from .export import find_option
+
+        opt = find_option(cls, answer) if cls else None
+        return (opt.get("label") or opt.get("value")) if opt else answer
