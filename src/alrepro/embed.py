@@ -174,20 +174,26 @@ def _load_hub(repo_id: str) -> Encoder:
     _, transformers = _require_torch()
     from transformers.utils import cached_file
 
+    offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0") or os.environ.get(
+        "TRANSFORMERS_OFFLINE", ""
+    ) not in ("", "0")
     weights = None
     try:
         for fname in WEIGHT_FILES:
-            weights = cached_file(repo_id, fname, _raise_exceptions_for_missing_entries=False)
+            weights = cached_file(
+                repo_id, fname, local_files_only=offline, _raise_exceptions_for_missing_entries=False
+            )
             if weights:
                 break
         if not weights:
-            raise OSError(f"no weights file for {repo_id}")
+            raise OSError(
+                f"{repo_id} is not in the Hugging Face cache" + ("" if offline else " and could not be downloaded")
+            )
         # tokenizer and config resolve from the same cache (or the hub) by repo id
         transformers.utils.logging.disable_progress_bar()
-        tokenizer = transformers.AutoTokenizer.from_pretrained(repo_id)
-        model = transformers.AutoModel.from_pretrained(repo_id)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(repo_id, local_files_only=offline)
+        model = transformers.AutoModel.from_pretrained(repo_id, local_files_only=offline)
     except OSError as exc:
-        offline = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE")
         raise AlreproError(
             f"encoder {repo_id} is not available{' offline' if offline else ''} ({str(exc).splitlines()[0]}). "
             f"Download it where there is internet (huggingface-cli download {repo_id}) into the Hugging Face "
@@ -343,6 +349,7 @@ def compute_cache(
 
     from alrepro.embedding_cache import write_cache
 
+    _require_torch()
     data = _texts(tweets)
     enc = load_encoder(encoder)
     t0 = time.perf_counter()
@@ -370,6 +377,7 @@ def check_cache(
 
     from alrepro.embedding_cache import load_embeddings, read_cache
 
+    _require_torch()
     data = _texts(tweets)
     cached = load_embeddings(encoder, data, cache_dir=cache_dir)
     _, _, manifest = read_cache(encoder, cache_dir)
