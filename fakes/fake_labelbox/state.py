@@ -7,6 +7,7 @@ persistence, multi-tenancy or fault injection can later wrap this object without
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import heapq
 import random
 import threading
@@ -28,10 +29,22 @@ class Ids:
     """cuid-looking ids (25 chars, leading 'c') drawn from one RNG: seeded means reproducible."""
 
     def __init__(self, seed: int | None) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
 
     def new(self) -> str:
         return "c" + "".join(self.rng.choices(ID_ALPHABET, k=24))
+
+    def keyed(self, *parts: str) -> str:
+        """Seeded: an id derived from the seed and ``parts`` (independent of arrival order); else random."""
+        if self.seed is None:
+            return self.new()
+        n = int.from_bytes(hashlib.sha256(repr((self.seed, *parts)).encode()).digest(), "big")
+        chars = []
+        for _ in range(24):
+            n, r = divmod(n, 36)
+            chars.append(ID_ALPHABET[r])
+        return "c" + "".join(chars)
 
 
 class Clock:
@@ -348,7 +361,11 @@ class State:
             if gk is not None and gk in self.global_keys:
                 raise ValueError(f"Duplicate global key: '{gk}'")
             now = self.now()
-            row = DataRow(self.new_id(), now, now, dataset_id=ds.id, row_data="", global_key=gk)
+            # Rows with a global key get order-independent ids: the SDK uploads chunks in varying order.
+            rid = self.ids.keyed("data_row", gk) if gk is not None else self.new_id()
+            if rid in self.data_rows:
+                rid = self.new_id()
+            row = DataRow(rid, now, now, dataset_id=ds.id, row_data="", global_key=gk)
             self.data_rows[row.id] = row
             ds.row_ids.append(row.id)
             if gk is not None:
