@@ -97,7 +97,8 @@ class FakeLabelbox:
         server = make_server(fake.app, host, port)
         fake.base_url = f"http://{host}:{server.server_port}"
         fake.mode = "server"
-        thread = threading.Thread(target=server.serve_forever, name="fake-labelbox", daemon=True)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-labelbox",
+                                  daemon=True)
         thread.start()
         try:
             yield fake
