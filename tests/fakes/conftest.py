@@ -5,9 +5,8 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from labelbox import Classification, MediaType, OntologyBuilder, Option
-
 from fake_labelbox.testing import FakeLabelbox
+from labelbox import Classification, MediaType, OntologyBuilder, Option
 
 API_KEY = "test-key"
 

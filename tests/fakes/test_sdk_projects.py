@@ -25,7 +25,7 @@ def test_create_get_filter_delete_project(client):
 
 
 def test_offset_pagination_stops_on_short_page(client, fake):
-    for i in range(105):
+    for _ in range(105):
         fake.state.create_project(name="many", media_type="TEXT")
     assert len(list(client.get_projects(where=Project.name == "many"))) == 105
 

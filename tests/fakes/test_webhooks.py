@@ -47,7 +47,7 @@ def test_webhook_lifecycle_and_signed_delivery(client, fake, receiver):
     fake.register_truth(truth_for(keys))
     made = fake.step(2, project.uid)
     assert len(got) == 2
-    for delivery, m in zip(got, made):
+    for delivery, m in zip(got, made, strict=True):
         body = delivery["body"]
         expected = "sha1=" + hmac.new(b"s3cr3t", body, hashlib.sha1).hexdigest()
         assert delivery["headers"]["X-Hub-Signature"] == expected

@@ -1,0 +1,72 @@
+"""The admin API over HTTP (/_fake/...) and in Python: health, reset, seed, truth, step, queue."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+from fake_labelbox.testing import FakeLabelbox
+from labelbox import MediaType
+
+from .conftest import make_pool, truth_for
+
+CUID = re.compile(r"^c[0-9a-z]{24}$")
+
+
+def test_health_and_reset_over_http(fake, client):
+    assert requests.get(f"{fake.url}/_fake/health", timeout=5).json()["status"] == "ok"
+    client.create_project(name="p", media_type=MediaType.Text)
+    assert requests.get(f"{fake.url}/_fake/health", timeout=5).json()["projects"] == 1
+    assert requests.post(f"{fake.url}/_fake/reset", json={}, timeout=5).status_code == 200
+    assert requests.get(f"{fake.url}/_fake/health", timeout=5).json()["projects"] == 0
+
+
+def test_truth_step_and_queue_over_http(fake, client):
+    project, dataset, keys = make_pool(client, 6)
+    r = requests.post(f"{fake.url}/_fake/truth", json={"truth": truth_for(keys)}, timeout=5)
+    assert r.json()["registered"] == 6
+    queue = requests.get(f"{fake.url}/_fake/queue/{project.uid}", timeout=5).json()["queue"]
+    assert len(queue) == 6 and {"data_row_id", "global_key", "priority", "batch_id"} <= set(queue[0])
+    made = requests.post(f"{fake.url}/_fake/workforce/step", json={"n": 2, "project_id": project.uid},
+                         timeout=5).json()["labels"]
+    assert [m["global_key"] for m in made] == [q["global_key"] for q in queue[:2]]
+    assert len(requests.get(f"{fake.url}/_fake/queue/{project.uid}", timeout=5).json()["queue"]) == 4
+    assert requests.get(f"{fake.url}/_fake/queue/nope", timeout=5).status_code == 404
+    assert requests.post(f"{fake.url}/_fake/nope", json={}, timeout=5).status_code == 404
+
+
+def _trace(fake):
+    client = fake.client()
+    project, dataset, keys = make_pool(client, 5)
+    return project.uid, dataset.uid, client.get_project(project.uid).created_at, sorted(fake.state.data_rows)
+
+
+def test_seed_makes_ids_and_timestamps_deterministic():
+    with FakeLabelbox.mocked(seed=7) as a:
+        first = _trace(a)
+    with FakeLabelbox.running(seed=7) as b:
+        second = _trace(b)
+    assert first == second
+    assert all(CUID.match(i) for i in [first[0], first[1], *first[3]])
+    assert first[2].year == 2024
+    with FakeLabelbox.mocked(seed=8) as c:
+        assert _trace(c)[0] != first[0]
+
+
+def test_seed_over_http_resets(fake):
+    fake.client().create_project(name="p", media_type=MediaType.Text)
+    requests.post(f"{fake.url}/_fake/seed", json={"seed": 3}, timeout=5)
+    assert fake.state.seed == 3 and not fake.state.projects
+
+
+def test_task_polls_in_progress(fake, client, monkeypatch):
+    """Tasks can report IN_PROGRESS first (the SDK then polls); sleep is patched to keep this fast."""
+    import time
+
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+    requests.post(f"{fake.url}/_fake/tasks", json={"polls_in_progress": 2}, timeout=5)
+    ds = client.create_dataset(name="d")
+    task = ds.create_data_rows([{"row_data": "x", "global_key": "k"}])
+    assert task.status == "IN_PROGRESS"
+    task.wait_till_done()
+    assert task.status == "COMPLETE"
