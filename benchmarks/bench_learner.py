@@ -46,7 +46,14 @@ def run_loop(fit, X, y, X_test, y_test, *, batch=100, rounds=71, warm=False):
 
 def load(real: bool, seed: int):
     if real:
-        raise SystemExit("--real: no embeddings loader wired in yet")
+        from alrepro.data import load_canonical
+        from alrepro.embedding_cache import load_embeddings
+
+        data = load_canonical(texts=False)
+        X = load_embeddings(data=data)
+        test = np.asarray(data.is_test, dtype=bool)
+        y = np.asarray(data.labels)
+        return X[~test], y[~test], X[test], y[test]
     X, y = synthetic_embeddings(8000, 384, seed=seed)
     return X[:7200], y[:7200], X[7200:], y[7200:]
 
@@ -62,7 +69,7 @@ def main() -> None:
     auc_nw, rows, t_nw = run_loop(fit_logistic, X, y, X_test, y_test, warm=True)
     same_rows_gap = max(
         abs(a - roc_auc_score(y_test, fit_liblinear(X[r], y[r]).decision_function(X_test)))
-        for a, r in zip(auc_nw, rows)
+        for a, r in zip(auc_nw, rows, strict=True)
     )
     n_fits = len(rows)
     print(f"rounds: {n_fits} (n = {len(rows[0])}..{len(rows[-1])}, d = {X.shape[1]})")

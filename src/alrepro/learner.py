@@ -57,7 +57,8 @@ class LogisticModel:
         if X.ndim != 2 or X.shape[1] != self.coef.shape[0]:
             raise AlreproError(f"expected X of shape (n, {self.coef.shape[0]}), got {X.shape}")
         X64 = np.ascontiguousarray(X, dtype=np.float64)
-        return _xv(X64.T, self.coef) + self.intercept
+        with _one_blas_thread():
+            return _xv(X64.T, self.coef) + self.intercept
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """(n, 2) probabilities, columns = class 0, class 1 (``expit`` is stable for large |z|)."""
@@ -94,6 +95,20 @@ def _objective(margin: np.ndarray, w: np.ndarray, b: float, C: float) -> float:
     return 0.5 * (w @ w + b * b) + C * float(np.logaddexp(0.0, -margin).sum())
 
 
+def _one_blas_thread():
+    """Context: all BLAS pools at one thread. Each gemv/syrk here is small and memory-bound; with numpy's and
+    scipy's two OpenBLAS pools busy-waiting against each other on 2 cores, threads made fits 2-3x *slower*."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+_CONTROLLER = None
+
+
 def fit_logistic(
     X: np.ndarray,
     y: np.ndarray,
@@ -112,6 +127,13 @@ def fit_logistic(
     X, y = _check_xy(X, y)
     if not C > 0:
         raise AlreproError(f"C must be positive, got {C}")
+    with _one_blas_thread():
+        return _newton(X, y, C, init, tol, max_iter)
+
+
+def _newton(
+    X: np.ndarray, y: np.ndarray, C: float, init: LogisticModel | None, tol: float, max_iter: int
+) -> LogisticModel:
     n, d = X.shape
     X64 = np.ascontiguousarray(X, dtype=np.float64)
     X32 = X if X.dtype == np.float32 else None
@@ -128,6 +150,8 @@ def fit_logistic(
 
     XT = X64.T
     z = _xv(XT, w) + b
+    if not np.isfinite(z).all():  # a NaN/inf in X propagates into X @ w, even for w = 0 (0 * inf = nan)
+        raise AlreproError("X contains NaN or infinite values")
     margin = ys * z
     f = _objective(margin, w, b, C)
     # the previous fit's Newton matrix is a fine preconditioner for this one (a warm start changes the
