@@ -51,7 +51,7 @@ def load_experiment_data(encoder: str = "all-MiniLM-L6-v2", tweets: str | None =
     from alrepro.data import load_canonical
     from alrepro.embedding_cache import load_embeddings
 
-    data = load_canonical(tweets)
+    data = load_canonical(tweets, texts=False)  # the run needs ids, labels and split, never the texts
     X = load_embeddings(encoder, data)
     return ExperimentData(X=X, y=np.asarray(data.labels, dtype=np.int8), is_test=data.is_test, encoder=encoder)
 
