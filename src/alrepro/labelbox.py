@@ -1,0 +1,289 @@
+"""The Labelbox adapter: idempotent setup, queue prioritisation by deltas, label collection; the fake/live switch.
+
+Everything here goes through the real ``labelbox`` SDK. The switch (:func:`connect`) only decides which
+``labelbox.Client`` is built: against an in-process fake, a running fake (``endpoint``), or Labelbox itself
+(``LABELBOX_API_KEY``). After construction both backends run the same code path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from alrepro.errors import AlreproError
+
+ANSWERS = {"Negative": 0, "Positive": 1}
+LABEL_NAMES = {v: k for k, v in ANSWERS.items()}
+CLASSIFICATION = "Sentiment"
+PROJECT_NAME = "alrepro_tweet_sentiment"
+DATASET_NAME = "alrepro_tweet_sentiment"
+ONTOLOGY_NAME = "alrepro binary sentiment"
+BATCH_NAME = "alrepro-pool"
+FIRST, REST = 1, 2  # the tutorial's priorities: next batch first, everything else after
+API_KEY_ENV = "LABELBOX_API_KEY"
+FAKE_API_KEY = "alrepro-fake-key"
+
+
+class Workforce:
+    """Who labels the queue. On the fake, a simulated workforce we can step; on Labelbox, real people."""
+
+    simulated = False
+
+    def register_truth(self, truth: Mapping[str, str]) -> None:  # pragma: no cover - live: nothing to do
+        pass
+
+    def step(self, n: int, project_id: str) -> int:  # pragma: no cover - live: people label at their pace
+        return 0
+
+
+class HttpFakeWorkforce(Workforce):
+    """The fake's simulated workforce, driven through its admin API (``/_fake/...``)."""
+
+    simulated = True
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def _post(self, path: str, body: dict) -> dict:
+        req = urllib.request.Request(
+            f"{self.base_url}/_fake/{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            return json.loads(resp.read())
+
+    def register_truth(self, truth: Mapping[str, str]) -> None:
+        self._post("truth", {"truth": dict(truth)})
+
+    def step(self, n: int, project_id: str) -> int:
+        return len(self._post("workforce/step", {"n": n, "project_id": project_id})["labels"])
+
+
+class InProcessFakeWorkforce(Workforce):
+    """The same workforce, called directly on an in-process fake."""
+
+    simulated = True
+
+    def __init__(self, fake) -> None:
+        self.fake = fake
+
+    def register_truth(self, truth: Mapping[str, str]) -> None:
+        self.fake.register_truth(dict(truth))
+
+    def step(self, n: int, project_id: str) -> int:
+        return len(self.fake.step(n, project_id))
+
+
+@dataclass
+class Backend:
+    """A connected client plus whoever labels its queue."""
+
+    kind: str
+    client: object
+    workforce: Workforce
+    description: str
+
+
+def _fake_urls(endpoint: str) -> tuple[str, str]:
+    endpoint = endpoint.rstrip("/")
+    base = endpoint[: -len("/graphql")] if endpoint.endswith("/graphql") else endpoint
+    return f"{base}/graphql", f"{base}/api/v1"
+
+
+@contextlib.contextmanager
+def connect(
+    backend: str = "fake", *, endpoint: str | None = None, api_key: str | None = None, seed: int = 0
+) -> Iterator[Backend]:
+    """The one switch. ``fake`` (default): an in-process fake, or the running fake at ``endpoint``.
+    ``live``: Labelbox itself, with ``api_key`` or ``$LABELBOX_API_KEY``."""
+    import labelbox
+
+    if backend == "live":
+        key = api_key or os.environ.get(API_KEY_ENV)
+        if not key:
+            raise AlreproError(f"--backend live needs a Labelbox API key: set {API_KEY_ENV} (or use --backend fake)")
+        kwargs = {"endpoint": endpoint} if endpoint else {}
+        yield Backend("live", labelbox.Client(api_key=key, **kwargs), Workforce(), "Labelbox (live)")
+        return
+    if backend != "fake":
+        raise AlreproError(f"unknown backend {backend!r}: use 'fake' or 'live'")
+    if endpoint:
+        graphql, rest = _fake_urls(endpoint)
+        client = labelbox.Client(api_key=api_key or FAKE_API_KEY, endpoint=graphql, rest_endpoint=rest)
+        yield Backend("fake", client, HttpFakeWorkforce(graphql[: -len("/graphql")]), f"fake Labelbox at {graphql}")
+        return
+    from fake_labelbox.testing import FakeLabelbox  # the only place alrepro starts a fake in-process
+
+    with FakeLabelbox.running(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
+        client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
+        yield Backend("fake", client, InProcessFakeWorkforce(fake), f"in-process fake Labelbox at {fake.graphql_url}")
+
+
+@dataclass
+class PoolRow:
+    global_key: str
+    text: str | None
+
+    @property
+    def row_data(self) -> str:
+        return self.text if self.text is not None else f"tweet {self.global_key} (text not available offline)"
+
+
+def _first(collection):
+    return next(iter(collection), None)
+
+
+@dataclass
+class SentimentProject:
+    """A Labelbox project holding the pool, with the tutorial's radio ontology (Sentiment: Negative/Positive)."""
+
+    client: object
+    project: object
+    dataset: object
+    priorities: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def project_id(self) -> str:
+        return self.project.uid
+
+    @classmethod
+    def setup(
+        cls,
+        client,
+        pool: Sequence[PoolRow],
+        *,
+        name: str = PROJECT_NAME,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> SentimentProject:
+        """Create or reuse the project, dataset, ontology and pool batch. Safe to run again at any point."""
+        from labelbox import Dataset, MediaType, Project
+
+        say = on_progress or (lambda _msg: None)
+        project = _first(client.get_projects(where=Project.name == name))
+        if project is None:
+            project = client.create_project(name=name, media_type=MediaType.Text)
+            say(f"created project {name}")
+        dataset = _first(client.get_datasets(where=Dataset.name == name))
+        if dataset is None:
+            dataset = client.create_dataset(name=name)
+            say(f"created dataset {name}")
+        have = {row.global_key for row in dataset.data_rows()}
+        missing = [r for r in pool if r.global_key not in have]
+        if missing:
+            task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
+            task.wait_till_done()
+            if task.errors:
+                raise AlreproError(f"Labelbox rejected some data rows: {str(task.errors)[:500]}")
+            say(f"uploaded {len(missing)} data rows")
+        cls._ensure_ontology(client, project, say)
+        sp = cls(client, project, dataset)
+        if not any(b.name == BATCH_NAME for b in project.batches()):
+            project.create_batch(BATCH_NAME, global_keys=[r.global_key for r in pool], priority=REST)
+            say(f"queued {len(pool)} rows at priority {REST}")
+        sp.priorities = {r.global_key: REST for r in pool}
+        return sp
+
+    @staticmethod
+    def _ensure_ontology(client, project, say) -> None:
+        from labelbox import Classification, MediaType, OntologyBuilder, Option
+
+        current = project.ontology()
+        if current is not None and any(c.name == CLASSIFICATION for c in current.classifications()):
+            return
+        ontology = next((o for o in client.get_ontologies(ONTOLOGY_NAME) if o.name == ONTOLOGY_NAME), None)
+        if ontology is None:
+            builder = OntologyBuilder(
+                classifications=[
+                    Classification(Classification.Type.RADIO, CLASSIFICATION, options=[Option(n) for n in ANSWERS])
+                ]
+            )
+            ontology = client.create_ontology(ONTOLOGY_NAME, builder.asdict(), media_type=MediaType.Text)
+            say(f"created ontology {ONTOLOGY_NAME}")
+        project.connect_ontology(ontology)
+
+    def prioritize(self, first: Sequence[str], labeled: set[str] | frozenset[str] = frozenset()) -> int:
+        """Put ``first`` at priority 1 and every other queued row at 2, sending only the rows that change.
+
+        Rows in ``labeled`` have left the queue and are ignored. Returns how many rows were sent.
+        """
+        from labelbox.schema.identifiable import GlobalKey
+
+        wanted = set(first)
+        changes = []
+        for key in first:
+            if self.priorities.get(key) != FIRST:
+                changes.append((key, FIRST))
+        for key, priority in self.priorities.items():
+            if priority == FIRST and key not in wanted and key not in labeled:
+                changes.append((key, REST))
+        if changes:
+            self.project.set_labeling_parameter_overrides([(GlobalKey(k), p) for k, p in changes])
+        for key, priority in changes:
+            self.priorities[key] = priority
+        return len(changes)
+
+    def collect(self, global_keys: Sequence[str] | None = None) -> dict[str, int]:
+        """Labels exported from the project (latest label per row), as global key -> 0/1."""
+        filters = {"global_keys": list(global_keys)} if global_keys else None
+        task = self.project.export(filters=filters, params={"label_details": True, "project_details": True})
+        task.wait_till_done()
+        if task.has_errors():
+            raise AlreproError(f"Labelbox export {task.uid} finished with errors")
+        out: dict[str, int] = {}
+        if not task.has_result():
+            return out
+        for output in task.get_buffered_stream():
+            row = output.json
+            answer = latest_answer(row, self.project_id)
+            if answer is not None:
+                out[row["data_row"]["global_key"]] = answer
+        return out
+
+
+def latest_answer(row: Mapping, project_id: str) -> int | None:
+    """The radio answer (0/1) of the most recent label on an export row, or None if unlabeled."""
+    labels = row.get("projects", {}).get(project_id, {}).get("labels", [])
+    best = None
+    for label in labels:
+        created = label.get("label_details", {}).get("created_at", "")
+        for cls in label.get("annotations", {}).get("classifications", []):
+            if cls.get("name") != CLASSIFICATION:
+                continue
+            name = (cls.get("radio_answer") or {}).get("name")
+            if name in ANSWERS and (best is None or created >= best[0]):
+                best = (created, ANSWERS[name])
+    return None if best is None else best[1]
+
+
+def wait_for_labels(
+    project: SentimentProject,
+    keys: Sequence[str],
+    *,
+    timeout: float,
+    first_delay: float = 5.0,
+    max_delay: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, int]:
+    """Poll the export with exponential backoff until every key has a label, or fail after ``timeout`` s."""
+    deadline = clock() + timeout
+    delay = first_delay
+    while True:
+        got = project.collect(keys)
+        if all(k in got for k in keys):
+            return got
+        if clock() + delay > deadline:
+            missing = [k for k in keys if k not in got]
+            raise AlreproError(
+                f"timed out after {timeout:.0f} s waiting for {len(missing)} of {len(keys)} labels "
+                f"(e.g. {', '.join(missing[:3])}); rerun with the same --run-dir to resume"
+            )
+        sleep(delay)
+        delay = min(delay * 2, max_delay)

@@ -1,0 +1,214 @@
+"""The tutorial's loop through a labelling queue: prioritise -> wait for labels -> export -> retrain, resumable.
+
+Protocol (the replica's): canonical split, the first ``batch`` pool rows in file order as round 0's request, then
+``batch`` rows per round chosen by the strategy. Only the pool (7,200 training tweets) goes to Labelbox; the
+800 test tweets are held out and scored against their known labels.
+
+The run directory makes the loop resumable after a kill at any point:
+- ``run.json``: the configuration (a rerun with another configuration is refused);
+- ``labels.csv``: every label received, with its round, appended and fsynced before it is used;
+- ``state.json``: the round in progress, its requested keys and the queue priorities sent (atomic replace);
+- ``metrics.csv``: labels and test AUC per round; ``models/round_NNN.npz``: the model after each round.
+On resume the labels are replayed round by round (same warm starts, same bytes); a round in progress re-requests
+only the rows the queue has not labelled yet.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from alrepro.errors import AlreproError
+from alrepro.experiment import ExperimentData, replica_tasks
+from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, wait_for_labels
+from alrepro.loop import ActiveLearner
+from alrepro.metrics import roc_auc
+
+RUN_JSON, LABELS_CSV, STATE_JSON, METRICS_CSV, MODELS = "run.json", "labels.csv", "state.json", "metrics.csv", "models"
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    strategy: str = "least_confidence"
+    rounds: int = 71
+    batch: int = 100
+    seed: int = 0
+    encoder: str = "all-MiniLM-L6-v2"
+    project_name: str = "alrepro_tweet_sentiment"
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    round: int
+    labels: int
+    auc: float
+    sent_priorities: int
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _append_rows(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    new = not path.exists()
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        if new:
+            writer.writerow(header)
+        writer.writerows(rows)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class RunDir:
+    """The loop's durable state on disk."""
+
+    def __init__(self, path: Path, config: LoopConfig) -> None:
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        (self.path / MODELS).mkdir(exist_ok=True)
+        run_json = self.path / RUN_JSON
+        wanted = asdict(config)
+        if run_json.exists():
+            have = json.loads(run_json.read_text())
+            if have != wanted:
+                diff = {k: (have.get(k), v) for k, v in wanted.items() if have.get(k) != v}
+                raise AlreproError(f"{self.path} holds a run with another configuration {diff}; use a new --run-dir")
+        else:
+            _atomic_write(run_json, json.dumps(wanted, indent=2, sort_keys=True) + "\n")
+
+    def labels_by_round(self) -> list[list[tuple[str, int]]]:
+        path = self.path / LABELS_CSV
+        rounds: list[list[tuple[str, int]]] = []
+        if not path.exists():
+            return rounds
+        with open(path, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                try:
+                    r, key, label = int(row["round"]), row["global_key"], int(row["label"])
+                except (TypeError, ValueError, KeyError):
+                    break  # a torn last line from a kill mid-write: that round is redone
+                while len(rounds) <= r:
+                    rounds.append([])
+                rounds[r].append((key, label))
+        return rounds
+
+    def append_labels(self, round_: int, labels: list[tuple[str, int]]) -> None:
+        _append_rows(self.path / LABELS_CSV, ["round", "global_key", "label"], [[round_, k, v] for k, v in labels])
+
+    def state(self) -> dict:
+        path = self.path / STATE_JSON
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def save_state(self, state: dict) -> None:
+        _atomic_write(self.path / STATE_JSON, json.dumps(state, sort_keys=True) + "\n")
+
+    def write_metrics(self, results: list[RoundResult]) -> None:
+        lines = ["round,labels,auc"] + [f"{r.round},{r.labels},{r.auc:.6f}" for r in results]
+        _atomic_write(self.path / METRICS_CSV, "\n".join(lines) + "\n")
+
+    def save_model(self, round_: int, learner: ActiveLearner) -> None:
+        path = self.path / MODELS / f"round_{round_:03d}.npz"
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, coef=learner.model.coef, intercept=np.float64(learner.model.intercept))
+        os.replace(tmp, path)
+
+
+def run_loop(
+    backend: Backend,
+    data: ExperimentData,
+    tweet_ids: np.ndarray,
+    texts: list[str] | None,
+    config: LoopConfig,
+    run_dir: Path,
+    *,
+    label_timeout: float = 3600.0,
+    on_round: Callable[[RoundResult], None] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+) -> list[RoundResult]:
+    """Run (or resume) the loop to ``config.rounds`` rounds; returns every round's result."""
+    if config.rounds < 1 or config.batch < 1:
+        raise AlreproError("--rounds and --batch must be positive")
+    run = RunDir(run_dir, config)
+    task = replica_tasks(data, [config.strategy], batch_size=config.batch)[0]
+    pool, test = task.pool, task.test
+    keys = [str(int(tweet_ids[i])) for i in pool]
+    position = {k: i for i, k in enumerate(keys)}
+    truth_y = data.y[pool]
+    X_test, y_test = data.X[test], data.y[test]
+
+    project = SentimentProject.setup(
+        backend.client,
+        [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool)],
+        name=config.project_name,
+        on_progress=on_progress,
+    )
+    if backend.workforce.simulated:
+        backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y)})
+    saved = run.state()
+    if saved.get("priorities"):
+        project.priorities.update(saved["priorities"])
+
+    learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
+    results: list[RoundResult] = []
+
+    def finish_round(r: int, got: list[tuple[str, int]], sent: int) -> None:
+        rows = np.array([position[k] for k, _ in got], dtype=np.int64)
+        learner.tell(rows, np.array([v for _, v in got]))
+        auc = roc_auc(y_test, learner.model.decision_function(X_test))
+        results.append(RoundResult(r, learner.n_labeled, auc, sent))
+
+    for r, got in enumerate(run.labels_by_round()):  # replay what was already received
+        if r >= config.rounds:
+            break
+        finish_round(r, got, 0)
+        if on_round:
+            on_round(results[-1])
+
+    labeled: set[str] = {keys[i] for i in np.flatnonzero(learner.labeled)}
+    for r in range(len(results), config.rounds):
+        room = min(config.batch, learner.n_unlabeled)
+        if room == 0:
+            break
+        if saved.get("round") == r and saved.get("requested"):
+            wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
+        elif r == 0:
+            wanted = keys[:room]  # the tutorial starts from the first rows in file order
+        else:
+            wanted = [keys[i] for i in learner.query(room)]
+        saved = {"round": r, "requested": wanted, "priorities": project.priorities}
+        run.save_state(saved)
+        sent = project.prioritize(wanted, labeled)
+        run.save_state({"round": r, "requested": wanted, "priorities": project.priorities})
+        if backend.workforce.simulated:
+            have = project.collect(wanted)
+            todo = [k for k in wanted if k not in have]
+            if todo:
+                backend.workforce.step(len(todo), project.project_id)
+            got = project.collect(wanted)
+            if any(k not in got for k in wanted):
+                raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
+        else:
+            got = wait_for_labels(project, wanted, timeout=label_timeout)
+        received = [(k, got[k]) for k in wanted]
+        run.append_labels(r, received)
+        finish_round(r, received, sent)
+        labeled.update(wanted)
+        run.save_model(r, learner)
+        run.write_metrics(results)
+        if on_round:
+            on_round(results[-1])
+    run.write_metrics(results)
+    run.save_state({"round": len(results), "requested": [], "priorities": project.priorities})
+    return results
