@@ -99,10 +99,18 @@ def _fake_urls(endpoint: str) -> tuple[str, str]:
 
 @contextlib.contextmanager
 def connect(
-    backend: str = "fake", *, endpoint: str | None = None, api_key: str | None = None, seed: int = 0
+    backend: str = "fake",
+    *,
+    endpoint: str | None = None,
+    api_key: str | None = None,
+    seed: int = 0,
+    simulated_workforce: bool = True,
 ) -> Iterator[Backend]:
     """The one switch. ``fake`` (default): an in-process fake, or the running fake at ``endpoint``.
-    ``live``: Labelbox itself, with ``api_key`` or ``$LABELBOX_API_KEY``."""
+    ``live``: Labelbox itself, with ``api_key`` or ``$LABELBOX_API_KEY``.
+
+    On the fake, ``simulated_workforce=False`` leaves the labelling to people (e.g. a workshop's students):
+    the loop then waits for labels exactly as it does on Labelbox."""
     import labelbox
 
     if backend == "live":
@@ -117,13 +125,15 @@ def connect(
     if endpoint:
         graphql, rest = _fake_urls(endpoint)
         client = labelbox.Client(api_key=api_key or FAKE_API_KEY, endpoint=graphql, rest_endpoint=rest)
-        yield Backend("fake", client, HttpFakeWorkforce(graphql[: -len("/graphql")]), f"fake Labelbox at {graphql}")
+        workforce = HttpFakeWorkforce(graphql[: -len("/graphql")]) if simulated_workforce else Workforce()
+        yield Backend("fake", client, workforce, f"fake Labelbox at {graphql}")
         return
     from fake_labelbox.testing import FakeLabelbox  # the only place alrepro starts a fake in-process
 
     with FakeLabelbox.running(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
         client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
-        yield Backend("fake", client, InProcessFakeWorkforce(fake), f"in-process fake Labelbox at {fake.graphql_url}")
+        workforce = InProcessFakeWorkforce(fake) if simulated_workforce else Workforce()
+        yield Backend("fake", client, workforce, f"in-process fake Labelbox at {fake.graphql_url}")
 
 
 @dataclass
