@@ -107,6 +107,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_embed)
 
     p = sub.add_parser(
+        "loop",
+        help="run the tutorial's active-learning loop through a Labelbox queue (fake by default)",
+        description=(
+            "Prioritise the queue with the rows the model is least sure of, wait for their labels, export,\n"
+            "retrain, repeat: through the real labelbox SDK. --backend fake (default) starts an in-process fake\n"
+            "Labelbox whose simulated workforce labels the prioritised rows (or uses the running fake at\n"
+            "--endpoint); --backend live talks to Labelbox with $LABELBOX_API_KEY and waits for your labellers.\n"
+            "The run directory holds the state: rerun the same command to resume after a crash."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--backend", choices=("fake", "live"), default="fake", help="where the queue lives (default: fake)")
+    p.add_argument("--endpoint", metavar="URL", help="GraphQL endpoint of a running fake (alrepro fake-server)")
+    p.add_argument("--strategy", default="least_confidence", help="query strategy (default: least_confidence)")
+    p.add_argument("--rounds", type=int, default=71, help="rounds, the first one included (default: 71)")
+    p.add_argument("--batch", type=int, default=100, help="rows prioritised per round (default: 100)")
+    p.add_argument("--seed", type=int, default=0, help="seed for seeded strategies (default: 0)")
+    p.add_argument("--run-dir", metavar="DIR", required=True, help="folder holding the run's state and metrics")
+    p.add_argument("--encoder", default="all-MiniLM-L6-v2", help="which cached embeddings to use")
+    p.add_argument("--project-name", default="alrepro_tweet_sentiment", help="Labelbox project and dataset name")
+    p.add_argument(
+        "--label-timeout", type=float, default=3600.0, help="seconds to wait for a round's labels on live (3600)"
+    )
+    _add_tweets_option(p)
+    p.set_defaults(handler=_cmd_loop)
+
+    p = sub.add_parser(
         "fake-server",
         help="run the fake Labelbox GraphQL server (a test double for the real API)",
         add_help=False,
@@ -173,6 +200,40 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
     print(f"embedded the canonical tweets with {args.encoder} in {seconds:.1f} s")
     print(f"wrote {npz}")
     print(f"wrote {manifest}")
+    return 0
+
+
+def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
+    from pathlib import Path
+
+    from alrepro.data import load_canonical
+    from alrepro.experiment import load_experiment_data, validate_strategies
+    from alrepro.labelbox import connect
+    from alrepro.labelbox_loop import LoopConfig, run_loop
+
+    validate_strategies([args.strategy])
+    config = LoopConfig(args.strategy, args.rounds, args.batch, args.seed, args.encoder, args.project_name)
+    data = load_experiment_data(args.encoder)
+    canon = load_canonical(args.tweets)
+    if canon.texts is None:
+        print("note: no tweet file given; data rows carry placeholders naming the tweet id", file=sys.stderr)
+    with connect(args.backend, endpoint=args.endpoint, seed=args.seed) as backend:
+        print(f"backend: {backend.description}", file=sys.stderr)
+        results = run_loop(
+            backend,
+            data,
+            canon.tweet_ids,
+            canon.texts,
+            config,
+            Path(args.run_dir),
+            label_timeout=args.label_timeout,
+            on_round=lambda r: print(
+                f"round {r.round:3d}  labels {r.labels:5d}  test AUC {r.auc:.4f}  priorities sent {r.sent_priorities}",
+                flush=True,
+            ),
+            on_progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+        )
+    print(f"done: {len(results)} rounds, {results[-1].labels if results else 0} labels; metrics in {args.run_dir}/")
     return 0
 
 

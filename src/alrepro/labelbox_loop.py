@@ -181,7 +181,8 @@ def run_loop(
         room = min(config.batch, learner.n_unlabeled)
         if room == 0:
             break
-        if saved.get("round") == r and saved.get("requested"):
+        resumed = saved.get("round") == r and bool(saved.get("requested"))
+        if resumed:
             wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
         elif r == 0:
             wanted = keys[:room]  # the tutorial starts from the first rows in file order
@@ -192,8 +193,10 @@ def run_loop(
         sent = project.prioritize(wanted, labeled)
         run.save_state({"round": r, "requested": wanted, "priorities": project.priorities})
         if backend.workforce.simulated:
-            have = project.collect(wanted)
-            todo = [k for k in wanted if k not in have]
+            todo = wanted
+            if resumed:  # labels given before the cut are kept, not asked for again
+                have = project.collect(wanted)
+                todo = [k for k in wanted if k not in have]
             if todo:
                 backend.workforce.step(len(todo), project.project_id)
             got = project.collect(wanted)
