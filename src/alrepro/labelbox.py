@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from alrepro.errors import AlreproError
 
@@ -26,7 +27,37 @@ ONTOLOGY_NAME = "alrepro binary sentiment"
 BATCH_NAME = "alrepro-pool"
 FIRST, REST = 1, 2  # the tutorial's priorities: next batch first, everything else after
 API_KEY_ENV = "LABELBOX_API_KEY"
+T = TypeVar("T")
 FAKE_API_KEY = "alrepro-fake-key"
+
+
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """SDK errors worth retrying: rate limits, 5xx after the SDK's own retries, network blips, timeouts."""
+    from lbox.exceptions import ApiLimitError, InternalServerError, NetworkError, TimeoutError
+
+    return (ApiLimitError, InternalServerError, NetworkError, TimeoutError)
+
+
+def retrying(
+    call: Callable[[], T],
+    *,
+    attempts: int = 8,
+    first_delay: float = 0.5,
+    max_delay: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run an idempotent call, retrying transient errors with exponential backoff (0.5 s, 1 s, ... 30 s)."""
+    errors = transient_errors()
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except errors as exc:
+            if attempt == attempts:
+                raise AlreproError(f"Labelbox kept failing after {attempts} attempts: {exc}") from exc
+            sleep(delay)
+            delay = min(delay * 2, max_delay)
+    raise AssertionError("unreachable")
 
 
 class Workforce:
@@ -234,13 +265,17 @@ class SentimentProject:
             if priority == FIRST and key not in wanted and key not in labeled:
                 changes.append((key, REST))
         if changes:
-            self.project.set_labeling_parameter_overrides([(GlobalKey(k), p) for k, p in changes])
+            overrides = [(GlobalKey(k), p) for k, p in changes]
+            retrying(lambda: self.project.set_labeling_parameter_overrides(overrides))
         for key, priority in changes:
             self.priorities[key] = priority
         return len(changes)
 
     def collect(self, global_keys: Sequence[str] | None = None) -> dict[str, int]:
         """Labels exported from the project (latest label per row), as global key -> 0/1."""
+        return retrying(lambda: self._export_labels(global_keys))
+
+    def _export_labels(self, global_keys: Sequence[str] | None) -> dict[str, int]:
         filters = {"global_keys": list(global_keys)} if global_keys else None
         task = self.project.export(filters=filters, params={"label_details": True, "project_details": True})
         task.wait_till_done()

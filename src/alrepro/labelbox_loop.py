@@ -26,7 +26,7 @@ import numpy as np
 
 from alrepro.errors import AlreproError
 from alrepro.experiment import ExperimentData, replica_tasks
-from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, wait_for_labels
+from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
 from alrepro.loop import ActiveLearner
 from alrepro.metrics import roc_auc
 
@@ -148,14 +148,12 @@ def run_loop(
     truth_y = data.y[pool]
     X_test, y_test = data.X[test], data.y[test]
 
-    project = SentimentProject.setup(
-        backend.client,
-        [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool)],
-        name=config.project_name,
-        on_progress=on_progress,
+    rows = [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool, strict=True)]
+    project = retrying(
+        lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
     )
     if backend.workforce.simulated:
-        backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y)})
+        backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     saved = run.state()
     if saved.get("priorities"):
         project.priorities.update(saved["priorities"])

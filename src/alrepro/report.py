@@ -47,7 +47,7 @@ def curves_csv(curves: Sequence[Curve], with_seed: bool = True) -> str:
     header = ["strategy", "seed", "labels", "auc"] if with_seed else ["strategy", "labels", "auc"]
     rows = []
     for c in curves:
-        for n, a in zip(c.labels, c.auc):
+        for n, a in zip(c.labels, c.auc, strict=True):
             rows.append([c.strategy, c.seed, n, a] if with_seed else [c.strategy, n, a])
     return _csv_text(header, rows)
 
