@@ -77,7 +77,8 @@ def main() -> None:
     print(f"(b) warm-started Newton    : {t_nw:7.3f} s  ({1e3 * t_nw / n_fits:6.2f} ms/fit)")
     print(f"speed ratio (a)/(b)        : {t_ll / t_nw:7.2f}x")
     print(f"max |AUC(b) - AUC(liblinear, same rows)| : {same_rows_gap:.2e}")
-    print(f"max |AUC(a) - AUC(b)| along the two loops: {np.abs(auc_ll - auc_nw).max():.2e}")
+    # the two loops choose their own rows, and near-ties in least confidence flip on ~1e-5 differences
+    print(f"max |AUC(a) - AUC(b)| along the two (diverging) loops: {np.abs(auc_ll - auc_nw).max():.2e}")
 
 
 if __name__ == "__main__":
