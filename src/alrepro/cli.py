@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--backend", choices=("fake", "live"), default="fake", help="where the queue lives (default: fake)")
     p.add_argument("--endpoint", metavar="URL", help="GraphQL endpoint of a running fake (alrepro fake-server)")
+    p.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help="API key: live defaults to $LABELBOX_API_KEY; a running fake to the key alrepro fake-server prints",
+    )
     p.add_argument("--strategy", default="least_confidence", help="query strategy (default: least_confidence)")
     p.add_argument("--rounds", type=int, default=71, help="rounds, the first one included (default: 71)")
     p.add_argument("--batch", type=int, default=100, help="rows prioritised per round (default: 100)")
@@ -217,7 +222,7 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     canon = load_canonical(args.tweets)
     if canon.texts is None:
         print("note: no tweet file given; data rows carry placeholders naming the tweet id", file=sys.stderr)
-    with connect(args.backend, endpoint=args.endpoint, seed=args.seed) as backend:
+    with connect(args.backend, endpoint=args.endpoint, api_key=args.api_key, seed=args.seed) as backend:
         print(f"backend: {backend.description}", file=sys.stderr)
         results = run_loop(
             backend,
@@ -256,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, rest) or 0)
     except AlreproError as exc:
         print(f"alrepro {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("lbox", "labelbox")):
+            raise
+        print(f"alrepro {args.command}: Labelbox error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"alrepro {args.command}: interrupted", file=sys.stderr)

@@ -28,7 +28,7 @@ BATCH_NAME = "alrepro-pool"
 FIRST, REST = 1, 2  # the tutorial's priorities: next batch first, everything else after
 API_KEY_ENV = "LABELBOX_API_KEY"
 T = TypeVar("T")
-FAKE_API_KEY = "alrepro-fake-key"
+FAKE_API_KEY = "fake-labelbox-api-key"  # what `alrepro fake-server` accepts by default
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:

@@ -100,6 +100,7 @@ class ActiveLearner:
                 n_members=self.committee_size,
                 seed=self.seed * 1_000_003 + self.n_labeled,
                 C=self.C,
+                init=self.model,
             )
             committee = np.stack([m.predict_proba(self.X) for m in members])
         query = QueryInput(

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from alrepro import experiment as ex
+from alrepro.learner import fit_liblinear, synthetic_embeddings
+from alrepro.metrics import roc_auc
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    X, y = synthetic_embeddings(1200, 48, seed=11)
+    is_test = np.zeros(1200, dtype=bool)
+    is_test[np.random.default_rng(0).choice(1200, 120, replace=False)] = True
+    return ex.ExperimentData(X=X, y=y.astype(np.int8), is_test=is_test, encoder="synthetic")
+
+
+def test_replica_follows_the_tutorial_protocol(small_data):
+    tasks = ex.replica_tasks(small_data)
+    assert [t.strategy for t in tasks] == ["least_confidence", "naive"]
+    t = tasks[0]
+    assert t.pool.size == 1080 and t.test.size == 120
+    assert t.budget == 1000  # np.arange(100, 1080, 100)[-1]
+    assert t.initial.tolist() == list(range(100))  # the first 100 training rows in file order
+    curve = ex.run_curve(small_data, t)
+    assert curve.labels == tuple(range(100, 1001, 100))
+
+
+def test_naive_replica_matches_the_tutorials_liblinear_loop(small_data):
+    """The tutorial's batch_roc with the naive sampler, written out with scikit-learn's liblinear."""
+    task = ex.replica_tasks(small_data, ["naive"])[0]
+    curve = ex.run_curve(small_data, task)
+    train_X, train_y = small_data.X[task.pool], small_data.y[task.pool]
+    test_X, test_y = small_data.X[task.test], small_data.y[task.test]
+    for n, auc in zip(curve.labels, curve.auc, strict=True):
+        model = fit_liblinear(train_X[:n], train_y[:n])
+        assert abs(auc - roc_auc(test_y, model.decision_function(test_X))) < 1e-4
+
+
+def test_seeded_split_is_deterministic_and_disjoint():
+    pool, test, initial = ex.seeded_split(8000, 3)
+    pool2, test2, initial2 = ex.seeded_split(8000, 3)
+    assert (pool == pool2).all() and (test == test2).all() and (initial == initial2).all()
+    assert test.size == 800 and pool.size == 7200 and not np.intersect1d(pool, test).size
+    assert (np.diff(pool) > 0).all() and initial.size == 100 and initial.max() < 7200
+    assert not (ex.seeded_split(8000, 4)[1] == test).all()
+
+
+def test_honest_tasks_share_split_and_seed_set_across_strategies(small_data):
+    tasks = ex.honest_tasks(small_data, ["random", "least_confidence"], seeds=[0, 1], budget=300)
+    by_seed = {}
+    for t in tasks:
+        by_seed.setdefault(t.seed, []).append(t)
+    for seed, group in by_seed.items():
+        assert all((g.pool == group[0].pool).all() and (g.initial == group[0].initial).all() for g in group)
+    assert all(t.budget == 300 for t in tasks)
+
+
+def test_worker_count_does_not_change_a_single_byte(small_data):
+    tasks = ex.honest_tasks(small_data, ["random", "margin"], seeds=[0, 1], budget=400)
+    serial = ex.run_tasks(small_data, tasks, workers=1)
+    parallel = ex.run_tasks(small_data, tasks, workers=2)
+    assert serial == parallel
+
+
+def test_unknown_strategy_is_a_clear_error():
+    from alrepro.errors import AlreproError
+
+    with pytest.raises(AlreproError, match="least_confidence"):
+        ex.validate_strategies(["least_confusion"])

@@ -1,0 +1,134 @@
+"""The Labelbox adapter against the fake, through the real SDK."""
+
+import pytest
+
+from alrepro.errors import AlreproError
+from alrepro.labelbox import (
+    BATCH_NAME,
+    FIRST,
+    REST,
+    PoolRow,
+    SentimentProject,
+    connect,
+    latest_answer,
+    retrying,
+    wait_for_labels,
+)
+
+POOL = [PoolRow(str(1000 + i), None if i % 2 else f"text {i}") for i in range(30)]
+
+
+@pytest.fixture
+def project(fake_labelbox):
+    return SentimentProject.setup(fake_labelbox.client(), POOL, name="t")
+
+
+def _queue(fake, project):
+    return {e["global_key"]: e["priority"] for e in fake.queue(project.project_id)}
+
+
+def test_setup_creates_everything_once_and_is_idempotent(fake_labelbox, project):
+    client = fake_labelbox.client()
+    again = SentimentProject.setup(client, POOL, name="t")
+    assert again.project_id == project.project_id
+    assert len(list(client.get_projects())) == 1 and len(list(client.get_datasets())) == 1
+    rows = list(again.dataset.data_rows())
+    assert sorted(r.global_key for r in rows) == sorted(r.global_key for r in POOL)
+    assert {r.row_data for r in rows if r.global_key == "1001"} == {"tweet 1001 (text not available offline)"}
+    assert [b.name for b in again.project.batches()] == [BATCH_NAME]
+    names = [c.name for c in again.project.ontology().classifications()]
+    assert names == ["Sentiment"]
+    assert set(_queue(fake_labelbox, project).values()) == {REST}
+
+
+def test_prioritize_sends_only_changes(fake_labelbox, project):
+    first = [r.global_key for r in POOL[:5]]
+    assert project.prioritize(first) == 5
+    assert project.prioritize(first) == 0  # nothing changed, nothing sent
+    queue = _queue(fake_labelbox, project)
+    assert sorted(k for k, p in queue.items() if p == FIRST) == first
+    # two of them get labelled (and leave the queue); the other three must go back to 2
+    fake_labelbox.register_truth({r.global_key: "Positive" for r in POOL})
+    done = {lab["global_key"] for lab in fake_labelbox.step(2, project.project_id)}
+    assert done < set(first)
+    nxt = [r.global_key for r in POOL[5:8]]
+    sent = project.prioritize(nxt, labeled=done)
+    assert sent == 3 + 3
+    queue = _queue(fake_labelbox, project)
+    assert sorted(k for k, p in queue.items() if p == FIRST) == sorted(nxt)
+    assert not done & set(queue)
+
+
+def test_collect_maps_the_workforce_answers(fake_labelbox, project):
+    truth = {r.global_key: ("Positive" if int(r.global_key) % 3 else "Negative") for r in POOL}
+    fake_labelbox.register_truth(truth)
+    first = [r.global_key for r in POOL[10:14]]
+    project.prioritize(first)
+    assert project.collect(first) == {}
+    fake_labelbox.step(4, project.project_id)
+    got = project.collect(first)
+    assert got == {k: int(truth[k] == "Positive") for k in first}
+    assert set(project.collect()) == set(first)  # everything labelled so far
+
+
+def test_latest_answer_takes_the_newest_label():
+    def label(at, answer):
+        return {
+            "label_details": {"created_at": at},
+            "annotations": {"classifications": [{"name": "Sentiment", "radio_answer": {"name": answer}}]},
+        }
+
+    row = {"projects": {"p": {"labels": [label("2024-01-02", "Positive"), label("2024-01-01", "Negative")]}}}
+    assert latest_answer(row, "p") == 1
+    assert latest_answer({"projects": {}}, "p") is None
+
+
+def test_live_backend_without_a_key_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("LABELBOX_API_KEY", raising=False)
+    with pytest.raises(AlreproError, match="LABELBOX_API_KEY"):
+        with connect("live"):
+            pass
+    with pytest.raises(AlreproError, match="unknown backend"):
+        with connect("cloud"):
+            pass
+
+
+def test_fake_backend_by_endpoint_uses_the_running_fake(fake_labelbox):
+    with connect("fake", endpoint=fake_labelbox.graphql_url, api_key=fake_labelbox.api_key) as backend:
+        assert backend.kind == "fake" and backend.workforce.simulated
+        sp = SentimentProject.setup(backend.client, POOL[:3], name="via-endpoint")
+        backend.workforce.register_truth({r.global_key: "Negative" for r in POOL[:3]})
+        sp.prioritize([POOL[0].global_key])
+        assert backend.workforce.step(1, sp.project_id) == 1
+        assert sp.collect([POOL[0].global_key]) == {POOL[0].global_key: 0}
+
+
+def test_wait_for_labels_backs_off_then_times_out(fake_labelbox, project):
+    clock = {"t": 0.0}
+    sleeps = []
+
+    def sleep(s):
+        sleeps.append(s)
+        clock["t"] += s
+
+    with pytest.raises(AlreproError, match="timed out"):
+        wait_for_labels(project, ["1000"], timeout=40, sleep=sleep, clock=lambda: clock["t"])
+    assert sleeps == [5.0, 10.0, 20.0]
+
+
+def test_retrying_retries_transient_errors_only():
+    from lbox.exceptions import ApiLimitError, ResourceNotFoundError
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise ApiLimitError("You have exceeded the rate limit")
+        return "ok"
+
+    assert retrying(flaky, sleep=lambda s: None) == "ok" and len(calls) == 3
+    with pytest.raises(ResourceNotFoundError):
+        retrying(lambda: (_ for _ in ()).throw(ResourceNotFoundError(message="gone")), sleep=lambda s: None)
+    with pytest.raises(AlreproError, match="kept failing"):
+        retrying(lambda: (_ for _ in ()).throw(ApiLimitError("x")), attempts=2, sleep=lambda s: None)
