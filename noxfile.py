@@ -59,3 +59,19 @@ def bench(session: nox.Session) -> None:
     )
     for name in names:
         session.run("python", f"benchmarks/{name}.py", env=_env())
+
+
+@nox.session(python=PYTHON)
+def contract(session: nox.Session) -> None:
+    """The Labelbox contract tests against the fake (no account needed)."""
+    _install(session, "dev")
+    session.run("pytest", "tests/contract", "-rs", *session.posargs, env=_env())
+
+
+@nox.session(python=PYTHON)
+def contract_live(session: nox.Session) -> None:
+    """The same contract tests against Labelbox itself; skipped, with the reason, without LABELBOX_API_KEY."""
+    _install(session, "dev")
+    if not os.environ.get("LABELBOX_API_KEY"):
+        session.log("LABELBOX_API_KEY is not set: the live contract tests will be skipped")
+    session.run("pytest", "tests/contract", "--labelbox-live", "-rs", *session.posargs, env=_env())

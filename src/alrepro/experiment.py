@@ -85,7 +85,7 @@ class CurveTask:
 def run_curve(data: ExperimentData, task: CurveTask) -> Curve:
     """Run one ask/tell loop with the ground truth as the oracle, measuring test AUC after every round."""
     X_pool, y_pool = data.X[task.pool], data.y[task.pool]
-    X_test, y_test = data.X[task.test], data.y[task.test]
+    X_test, y_test = np.ascontiguousarray(data.X[task.test], dtype=np.float64), data.y[task.test]
     learner = ActiveLearner(X_pool, task.strategy, row_ids=task.pool, seed=task.seed)
     criteria = [StabilizingPredictions(), OverallUncertainty()]
     stops: dict[str, int | None] = {c.name: None for c in criteria}

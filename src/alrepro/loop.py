@@ -35,9 +35,10 @@ class ActiveLearner:
         C: float = 1.0,
         committee_size: int = 5,
     ) -> None:
-        self.X = np.asarray(X)
-        if self.X.ndim != 2 or self.X.shape[0] == 0:
-            raise AlreproError(f"the pool must be a non-empty 2-D matrix, got shape {self.X.shape}")
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise AlreproError(f"the pool must be a non-empty 2-D matrix, got shape {X.shape}")
+        self.X = np.ascontiguousarray(X, dtype=np.float64)  # converted once, not at every fit and prediction
         n = self.X.shape[0]
         self.strategy = get_strategy(strategy) if isinstance(strategy, str) else strategy
         self.row_ids = np.arange(n, dtype=np.int64) if row_ids is None else np.asarray(row_ids, dtype=np.int64)
