@@ -161,10 +161,11 @@ def connect(
         return
     from fake_labelbox.testing import FakeLabelbox  # the only place alrepro starts a fake in-process
 
-    with FakeLabelbox.running(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
+    # `responses` mode: the SDK's HTTP requests reach the fake's WSGI app without a socket
+    with FakeLabelbox.mocked(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
         client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
         workforce = InProcessFakeWorkforce(fake) if simulated_workforce else Workforce()
-        yield Backend("fake", client, workforce, f"in-process fake Labelbox at {fake.graphql_url}")
+        yield Backend("fake", client, workforce, f"in-process fake Labelbox ({fake.graphql_url}, no sockets)")
 
 
 @dataclass
@@ -254,7 +255,7 @@ class SentimentProject:
 
         Rows in ``labeled`` have left the queue and are ignored. Returns how many rows were sent.
         """
-        from labelbox.schema.identifiable import GlobalKey
+        from labelbox.schema.identifiables import GlobalKeys
 
         wanted = set(first)
         changes = []
@@ -264,9 +265,12 @@ class SentimentProject:
         for key, priority in self.priorities.items():
             if priority == FIRST and key not in wanted and key not in labeled:
                 changes.append((key, REST))
-        if changes:
-            overrides = [(GlobalKey(k), p) for k, p in changes]
-            retrying(lambda: self.project.set_labeling_parameter_overrides(overrides))
+        # one bulk priority update per priority value: ids travel as variables, so the request stays small
+        # (set_labeling_parameter_overrides inlines every row into the query text)
+        for priority in (FIRST, REST):
+            group = [k for k, p in changes if p == priority]
+            if group:
+                retrying(lambda g=group, p=priority: self.project.update_data_row_labeling_priority(GlobalKeys(g), p))
         for key, priority in changes:
             self.priorities[key] = priority
         return len(changes)

@@ -50,7 +50,7 @@ def test_honest_tasks_share_split_and_seed_set_across_strategies(small_data):
     by_seed = {}
     for t in tasks:
         by_seed.setdefault(t.seed, []).append(t)
-    for seed, group in by_seed.items():
+    for group in by_seed.values():
         assert all((g.pool == group[0].pool).all() and (g.initial == group[0].initial).all() for g in group)
     assert all(t.budget == 300 for t in tasks)
 

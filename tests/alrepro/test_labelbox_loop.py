@@ -15,8 +15,8 @@ import pytest
 
 from alrepro import experiment as ex
 from alrepro.data import load_canonical
-from alrepro.labelbox import connect
 from alrepro.errors import AlreproError
+from alrepro.labelbox import connect
 from alrepro.labelbox_loop import LoopConfig, RunDir, run_loop
 
 
@@ -102,7 +102,7 @@ def test_sigkill_at_several_points_then_resume_loses_nothing_and_asks_nothing_tw
     for kind, target in kill_points:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines = []
-        reader = threading.Thread(target=lambda p=proc: lines.extend(p.stdout), daemon=True)
+        reader = threading.Thread(target=lambda p=proc, out=lines: out.extend(p.stdout), daemon=True)
         reader.start()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
