@@ -1,4 +1,4 @@
-"""Ways to run the fake from tests: in-process server, ``responses`` mode, and a pytest plugin.
+"""Ways to run the fake: an in-process server and the ``responses`` mode (pytest fixtures: ``pytest_plugin``).
 
     with FakeLabelbox.running(api_key="k", seed=0) as fake:      # real socket on a free port
         client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
@@ -6,9 +6,8 @@
     with FakeLabelbox.mocked(api_key="k", seed=0) as fake:       # no socket: `responses` routes requests
         client = fake.client()
 
-The pytest plugin (entry point ``pytest11: fake_labelbox``) provides ``fake_labelbox`` (a fresh, reset
-server per test, shared per session) and ``fake_labelbox_mocked``. This module imports only the
-standard library at import time so that the plugin costs nothing when unused.
+The pytest fixtures live in ``fake_labelbox.pytest_plugin`` (entry point ``pytest11: fake_labelbox``), so
+this module needs no pytest. It imports only the standard library at import time.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 DEFAULT_API_KEY = "fake-labelbox-api-key"
 MOCK_BASE_URL = "http://fake-labelbox.invalid"
@@ -154,26 +151,3 @@ def _body(body: Any) -> bytes:
     if hasattr(body, "read"):
         return body.read()
     return bytes(body)
-
-
-# ---- pytest plugin ----------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def fake_labelbox_server() -> Iterator[FakeLabelbox]:
-    """One in-process fake server for the whole session (see ``fake_labelbox`` for a clean one)."""
-    with FakeLabelbox.running(api_key=DEFAULT_API_KEY, seed=0) as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake_labelbox(fake_labelbox_server: FakeLabelbox) -> FakeLabelbox:
-    """A fake Labelbox server, reset (seed 0) before the test: ``fake.client()`` is a real SDK client."""
-    fake_labelbox_server.reset(seed=0)
-    return fake_labelbox_server
-
-
-@pytest.fixture
-def fake_labelbox_mocked() -> Iterator[FakeLabelbox]:
-    """The fake in ``responses`` mode (no sockets), seed 0."""
-    with FakeLabelbox.mocked(api_key=DEFAULT_API_KEY, seed=0) as fake:
-        yield fake
