@@ -10,7 +10,9 @@ import datetime as _dt
 import hashlib
 import heapq
 import random
+import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,16 +49,75 @@ class Ids:
         return "c" + "".join(chars)
 
 
+class Env:
+    """Where the fake reads the outside world (wall clock, monotonic clock, secrets).
+
+    A durable server records every reading made inside a journaled command (``begin``/``end``) and
+    feeds the same readings back when the journal is replayed, so a replay is exact.
+    """
+
+    def __init__(self) -> None:
+        self._tape: list | None = None  # recording: readings so far
+        self._replay: list | None = None  # replaying: readings still to hand out
+
+    def begin(self) -> None:
+        self._tape = []
+
+    def end(self) -> list:
+        tape, self._tape = self._tape or [], None
+        return tape
+
+    def replay(self, tape: list) -> None:
+        self._replay = list(reversed(tape))
+
+    def finish_replay(self) -> int:
+        left, self._replay = len(self._replay or []), None
+        return left
+
+    def _read(self, kind: str, live):
+        if self._replay is not None:
+            if not self._replay:
+                raise RuntimeError(f"journal replay diverged: no recorded {kind} reading left")
+            got_kind, value = self._replay.pop()
+            if got_kind != kind:
+                raise RuntimeError(f"journal replay diverged: expected a {got_kind} reading, code asked for {kind}")
+            return value
+        value = live()
+        if self._tape is not None:
+            self._tape.append((kind, value))
+        return value
+
+    def wall(self) -> _dt.datetime:
+        return self._read("wall", lambda: _dt.datetime.now(_dt.timezone.utc))
+
+    def monotonic(self) -> float:
+        return self._read("monotonic", time.monotonic)
+
+    def token(self, nbytes: int = 16) -> str:
+        return self._read("token", lambda: secrets.token_hex(nbytes))
+
+
+LIVE_ENV = Env()
+
+
 class Clock:
     """Wall clock, or (when seeded) a deterministic clock that ticks 1 ms per reading."""
 
-    def __init__(self, seeded: bool) -> None:
+    def __init__(self, seeded: bool, env: Env | None = None) -> None:
         self.seeded = seeded
         self.ticks = 0
+        self.env = env or LIVE_ENV
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k != "env"}
+
+    def __setstate__(self, d: dict) -> None:
+        vars(self).update(d)
+        self.env = LIVE_ENV
 
     def now(self) -> _dt.datetime:
         if not self.seeded:
-            return _dt.datetime.now(_dt.timezone.utc)
+            return self.env.wall()
         self.ticks += 1
         return EPOCH + _dt.timedelta(milliseconds=self.ticks)
 
@@ -226,22 +287,49 @@ class StoredFile:
     content_type: str = "application/octet-stream"
 
 
-class State:
-    """The whole fake Labelbox organization. Use ``with state.lock:`` around compound operations."""
+ORG_ID = "c" + "organization".ljust(24, "0")
+USER_ID = "c" + "user".ljust(24, "0")
 
-    def __init__(self, seed: int | None = None) -> None:
-        self.lock = threading.RLock()
+
+class State:
+    """One fake Labelbox organization. Use ``with state.lock:`` around compound operations.
+
+    The lock and the :class:`Env` are shared by every organization of one server and are not part
+    of the pickled state (see ``attach``).
+    """
+
+    def __init__(self, seed: int | None = None, *, lock=None, env: Env | None = None, org_id: str = ORG_ID,
+                 org_name: str = "Fake Organization", user_id: str = USER_ID) -> None:
+        self.lock = lock or threading.RLock()
+        self.env = env or LIVE_ENV
+        self.org_id, self.org_name, self.user_id = org_id, org_name, user_id
         self.reset(seed)
+
+    def attach(self, lock, env: Env) -> None:
+        """Bind to a server's lock and environment (after construction or unpickling)."""
+        self.lock = lock
+        self.env = env
+        self.clock.env = env
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k not in ("lock", "env")}
+
+    def __setstate__(self, d: dict) -> None:
+        vars(self).update(d)
+        self.lock = threading.RLock()
+        self.env = LIVE_ENV
 
     # ---- lifecycle -------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
         with self.lock:
             self.seed = seed
             self.ids = Ids(seed)
-            self.clock = Clock(seed is not None)
+            if seed is None:  # entropy through the env, so that a journal replay draws the same ids
+                self.ids.rng.seed(self.env.token())
+            self.clock = Clock(seed is not None, self.env)
             now = self.clock.stamp()
-            self.organization = Organization("c" + "organization".ljust(24, "0"), now, now)
-            self.user = User("c" + "user".ljust(24, "0"), now, now, last_login_at=now)
+            self.organization = Organization(self.org_id, now, now, name=self.org_name)
+            self.user = User(self.user_id, now, now, last_login_at=now)
             self.projects: dict[str, Project] = {}
             self.datasets: dict[str, Dataset] = {}
             self.data_rows: dict[str, DataRow] = {}

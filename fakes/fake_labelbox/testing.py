@@ -24,10 +24,12 @@ MOCK_BASE_URL = "http://fake-labelbox.invalid"
 class FakeLabelbox:
     """A handle on one fake Labelbox: its URLs, its key and its admin API."""
 
-    def __init__(self, api_key: str = DEFAULT_API_KEY, seed: int | None = None, base_url: str = "") -> None:
+    def __init__(self, api_key: str = DEFAULT_API_KEY, seed: int | None = None, base_url: str = "",
+                 **app_options: Any) -> None:
+        """``app_options`` go to :class:`~fake_labelbox.server.FakeLabelboxApp` (``db``, ``limits``, ...)."""
         from .server import FakeLabelboxApp
 
-        self.app = FakeLabelboxApp(api_key=api_key, seed=seed)
+        self.app = FakeLabelboxApp(api_key=api_key, seed=seed, **app_options)
         self.api_key = api_key
         self.base_url = base_url
         self.mode = "unstarted"
@@ -54,7 +56,7 @@ class FakeLabelbox:
         return self.app.admin
 
     def client(self, **kwargs: Any):
-        """A real ``labelbox.Client`` pointed at this fake."""
+        """A real ``labelbox.Client`` pointed at this fake (``api_key=`` picks another organization's key)."""
         import labelbox
 
         kwargs.setdefault("api_key", self.api_key)
@@ -82,15 +84,42 @@ class FakeLabelbox:
     def deliveries(self) -> list[dict]:
         return self.admin.deliveries()
 
+    def inject_fault(self, kind: str, count: int = 1, operation: str | None = None, **options: Any) -> dict:
+        """Make the next ``count`` matching requests fail (see :mod:`fake_labelbox.faults`)."""
+        return self.admin.inject_fault(kind, count, operation, **options)
+
+    def faults(self) -> dict:
+        return self.admin.faults()
+
+    def clear_faults(self) -> dict:
+        return self.admin.clear_faults()
+
+    def create_organization(self, name: str | None = None, seed: int | None = None) -> dict:
+        """A new organization: ``{"id", "name", "api_key"}``; ``fake.client(api_key=...)`` talks as it."""
+        return self.admin.create_organization(name, seed)
+
+    def issue_key(self, organization_id: str | None = None, name: str = "") -> str:
+        return self.admin.issue_key(organization_id, name)
+
+    def revoke_key(self, api_key: str) -> dict:
+        return self.admin.revoke_key(api_key)
+
+    def digest(self) -> str:
+        return self.admin.digest()
+
+    def close(self) -> None:
+        """Snapshot and close the state file (``db`` mode); a no-op in memory."""
+        self.app.close()
+
     # ---- modes ------------------------------------------------------------------------------
     @classmethod
     @contextlib.contextmanager
     def running(cls, api_key: str = DEFAULT_API_KEY, seed: int | None = None, host: str = "127.0.0.1",
-                port: int = 0) -> Iterator[FakeLabelbox]:
+                port: int = 0, **app_options: Any) -> Iterator[FakeLabelbox]:
         """A threaded HTTP server on ``host:port`` (a free port by default), stopped on exit."""
         from .server import make_server
 
-        fake = cls(api_key=api_key, seed=seed)
+        fake = cls(api_key=api_key, seed=seed, **app_options)
         server = make_server(fake.app, host, port)
         fake.base_url = f"http://{host}:{server.server_port}"
         fake.mode = "server"
@@ -103,17 +132,21 @@ class FakeLabelbox:
             server.shutdown()
             server.server_close()
             thread.join(timeout=5)
+            fake.close()
 
     @classmethod
     @contextlib.contextmanager
     def mocked(cls, api_key: str = DEFAULT_API_KEY, seed: int | None = None,
-               base_url: str = MOCK_BASE_URL) -> Iterator[FakeLabelbox]:
+               base_url: str = MOCK_BASE_URL, **app_options: Any) -> Iterator[FakeLabelbox]:
         """``responses`` mode: every ``requests`` call to ``base_url`` runs the WSGI app in-process."""
-        fake = cls(api_key=api_key, seed=seed, base_url=base_url.rstrip("/"))
+        fake = cls(api_key=api_key, seed=seed, base_url=base_url.rstrip("/"), **app_options)
         fake.mode = "responses"
-        with route_requests(fake.app, fake.base_url) as mock:
-            fake.responses = mock
-            yield fake
+        try:
+            with route_requests(fake.app, fake.base_url) as mock:
+                fake.responses = mock
+                yield fake
+        finally:
+            fake.close()
 
 
 @contextlib.contextmanager
@@ -132,7 +165,12 @@ def route_requests(app, base_url: str):
             environ = builder.get_environ()
         finally:
             builder.close()
-        app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+        try:
+            app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+        except ConnectionError as e:  # an injected dropped connection
+            import requests
+
+            raise requests.exceptions.ConnectionError(e, request=request) from e
         body = b"".join(app_iter)
         return int(status.split()[0]), {k: v for k, v in headers.items() if k.lower() != "content-length"}, body
 

@@ -25,6 +25,13 @@ def sign(secret: str, body: bytes) -> str:
 
 def deliver_pending(state: State, timeout: float = 5.0) -> list[dict]:
     """Send every queued delivery now; returns the delivery records."""
+    records = send(prepare(state), timeout)
+    record(state, records)
+    return records
+
+
+def prepare(state: State) -> list[tuple]:
+    """Drain the outbox (under the lock): delivery ids and signed bodies, ready to send."""
     with state.lock:
         jobs, state.outbox = state.outbox, []
         prepared = []
@@ -35,27 +42,37 @@ def deliver_pending(state: State, timeout: float = 5.0) -> list[dict]:
             payload["projects"][lab.project_id]["labels"] = [
                 x for x in payload["projects"][lab.project_id]["labels"] if x["id"] == lab.id]
             body = json.dumps(payload).encode("utf-8")
-            prepared.append((state.new_id(), hook, topic, body))
+            prepared.append((state.new_id(), hook.id, hook.url, hook.secret, topic, body))
+    return prepared
+
+
+def send(prepared: list[tuple], timeout: float = 5.0) -> list[dict]:
+    """POST the prepared deliveries (no lock held); returns one record per attempt."""
     records = []
-    for delivery_id, hook, topic, body in prepared:
+    for delivery_id, hook_id, url, secret, topic, body in prepared:
         headers = {
             "Content-Type": "application/json",
-            "X-Hub-Signature": sign(hook.secret, body),
-            "X-Hub-Signature-256": "sha256=" + hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest(),
+            "X-Hub-Signature": sign(secret, body),
+            "X-Hub-Signature-256": "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(),
             "X-Labelbox-Id": delivery_id,
             "X-Labelbox-Event": topic,
         }
-        record = {"id": delivery_id, "webhook_id": hook.id, "url": hook.url, "topic": topic, "headers": headers,
-                  "body": body.decode("utf-8"), "status": None, "error": None}
+        rec = {"id": delivery_id, "webhook_id": hook_id, "url": url, "topic": topic, "headers": headers,
+               "body": body.decode("utf-8"), "status": None, "error": None}
         try:
-            req = urllib.request.Request(hook.url, data=body, headers=headers, method="POST")
+            if not url.lower().startswith(("http://", "https://")):
+                raise ValueError(f"unsupported webhook URL scheme: {url!r}")
+            req = urllib.request.Request(url, data=body, headers=headers, method="POST")
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - user-registered URL
-                record["status"] = resp.status
+                rec["status"] = resp.status
         except urllib.error.HTTPError as e:
-            record["status"] = e.code
+            rec["status"] = e.code
         except (urllib.error.URLError, OSError, ValueError) as e:
-            record["error"] = str(e)
-        records.append(record)
+            rec["error"] = str(e)
+        records.append(rec)
+    return records
+
+
+def record(state: State, records: list[dict]) -> None:
     with state.lock:
         state.deliveries.extend(records)
-    return records

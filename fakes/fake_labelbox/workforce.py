@@ -9,7 +9,6 @@ rows per API request and ``mode="per_second"`` labels ``rate`` rows per elapsed 
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,9 +40,9 @@ class Workforce:
         if not 0.0 <= cfg.error_rate <= 1.0:
             raise ValueError("error_rate must be within [0, 1]")
         self.config = cfg
-        self.rng = random.Random(cfg.seed)
+        self.rng = random.Random(cfg.seed if cfg.seed is not None else self.state.env.token())
         self.count = 0
-        self.started = time.monotonic()
+        self.started = self.state.env.monotonic()
         self.credit = 0.0
         return cfg
 
@@ -54,7 +53,7 @@ class Workforce:
         if cfg.mode == "per_request":
             self.credit += cfg.rate
         elif cfg.mode == "per_second":
-            self.credit = (time.monotonic() - self.started) * cfg.rate - self.count
+            self.credit = (self.state.env.monotonic() - self.started) * cfg.rate - self.count
         else:
             return
         n = int(self.credit)

@@ -1,0 +1,202 @@
+"""Bounds on what one request may ask of the fake, checked before any expensive work.
+
+Past a bound the client gets a Labelbox-shaped error, never a hang or a crash:
+
+* body larger than ``max_body_bytes``: HTTP 413, ``MALFORMED_REQUEST``;
+* variables nested deeper than ``max_json_depth`` or a list longer than ``max_list_length``
+  (in variables or in the document's literals): HTTP 400, ``MALFORMED_REQUEST``;
+* a document longer than ``max_query_chars``, with more than ``max_tokens`` tokens, brackets nested
+  deeper than ``max_nesting``, selections deeper than ``max_depth`` or more than ``max_fields`` fields:
+  HTTP 400, ``GRAPHQL_VALIDATION_FAILED`` "Query complexity limit exceeded" (the SDK raises
+  ``ValidationFailedError``), with ``extensions.limit`` naming the bound.
+
+The checks on a document run before graphql-core's validation (some of its rules are quadratic in
+the number of same-named fields), and their results are cached with the parsed document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    ListValueNode,
+    Node,
+    OperationDefinitionNode,
+)
+
+COMPLEXITY_MESSAGE = "Query complexity limit exceeded"
+
+
+@dataclass
+class Limits:
+    max_body_bytes: int = 64 * 1024 * 1024
+    max_query_chars: int = 8 * 1024 * 1024
+    max_tokens: int = 1_000_000
+    max_nesting: int = 64
+    max_depth: int = 20
+    max_fields: int = 1_000
+    max_list_length: int = 100_000
+    max_json_depth: int = 32
+
+    def update(self, **changes: Any) -> Limits:
+        for k, v in changes.items():
+            if k not in asdict(self):
+                raise ValueError(f"unknown limit {k!r}; known: {sorted(asdict(self))}")
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"limit {k} must be a positive integer, got {v!r}")
+            setattr(self, k, v)
+        return self
+
+    def view(self) -> dict:
+        return asdict(self)
+
+
+class LimitExceeded(Exception):
+    """``code`` is the Labelbox error code, ``status`` the HTTP status, ``limit`` what was exceeded."""
+
+    def __init__(self, message: str, code: str, status: int, limit: str, value: int, actual: int | None = None):
+        super().__init__(message)
+        self.message, self.code, self.status = message, code, status
+        self.limit = {"name": limit, "value": value, "actual": actual}
+
+
+def complexity(limit: str, value: int, actual: int | None = None) -> LimitExceeded:
+    return LimitExceeded(COMPLEXITY_MESSAGE, "GRAPHQL_VALIDATION_FAILED", 400, limit, value, actual)
+
+
+def malformed(message: str, limit: str, value: int, actual: int | None = None, status: int = 400) -> LimitExceeded:
+    return LimitExceeded(message, "MALFORMED_REQUEST", status, limit, value, actual)
+
+
+# ---- request body and variables -------------------------------------------------------------------
+
+def check_json(value: Any, limits: Limits, what: str = "variables") -> None:
+    """Depth and list lengths of a decoded JSON value (iterative: safe on any nesting json accepted)."""
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            children = v.values()
+        elif isinstance(v, list):
+            if len(v) > limits.max_list_length:
+                raise malformed(f"A list in {what} has {len(v)} items, more than the limit of "
+                                f"{limits.max_list_length}", "max_list_length", limits.max_list_length, len(v))
+            children = v
+        else:
+            continue
+        if depth > limits.max_json_depth:
+            raise malformed(f"The {what} are nested deeper than the limit of {limits.max_json_depth}",
+                            "max_json_depth", limits.max_json_depth, depth)
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+# ---- documents -----------------------------------------------------------------------------------
+
+_SKIP = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_BRACKETS = re.compile(r"[{}\[\]()]")
+
+
+def check_text(query: str, limits: Limits) -> None:
+    """Length and bracket nesting of a document's text, before the (recursive) parser sees it."""
+    if len(query) > limits.max_query_chars:
+        raise complexity("max_query_chars", limits.max_query_chars, len(query))
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(_SKIP.sub("", query)):
+        if m.group() in "{[(":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limits.max_nesting:
+                    raise complexity("max_nesting", limits.max_nesting, None)
+        else:
+            depth -= 1
+
+
+def check_document(doc: DocumentNode, limits: Limits) -> None:
+    """Selection depth (through fragments), field count and literal list lengths of a parsed document."""
+    fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
+    fields = 0
+    # literal lists and field count: every node once
+    stack: list[Node] = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, FieldNode):
+            fields += 1
+            if fields > limits.max_fields:
+                raise complexity("max_fields", limits.max_fields, None)
+        elif isinstance(node, ListValueNode) and len(node.values) > limits.max_list_length:
+            raise malformed(f"A list in the document has {len(node.values)} items, more than the limit of "
+                            f"{limits.max_list_length}", "max_list_length", limits.max_list_length,
+                            len(node.values))
+        for key in node.keys:
+            child = getattr(node, key, None)
+            if isinstance(child, Node):
+                stack.append(child)
+            elif isinstance(child, tuple | list):
+                stack.extend(c for c in child if isinstance(c, Node))
+    memo: dict[str, int] = {}
+
+    def depth(selection_set, seen: frozenset) -> int:
+        if selection_set is None:
+            return 0
+        best = 0
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                d = 1 + depth(sel.selection_set, seen) if sel.selection_set else 1
+            elif isinstance(sel, InlineFragmentNode):
+                d = depth(sel.selection_set, seen)
+            elif isinstance(sel, FragmentSpreadNode):
+                name = sel.name.value
+                if name in seen or name not in fragments:
+                    continue  # cycles and unknown fragments are left to validation
+                if name not in memo:
+                    memo[name] = depth(fragments[name].selection_set, seen | {name})
+                d = memo[name]
+            else:
+                continue
+            best = max(best, d)
+            if best > limits.max_depth:
+                raise complexity("max_depth", limits.max_depth, None)
+        return best
+
+    for d in doc.definitions:
+        if isinstance(d, OperationDefinitionNode):
+            depth(d.selection_set, frozenset())
+
+
+def root_fields(doc: DocumentNode, operation_name: str | None) -> tuple[str, ...]:
+    """The root field names of the operation that would run (fragments on the root included)."""
+    fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    op = next((o for o in ops if o.name and o.name.value == operation_name), ops[0] if ops else None)
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def walk(selection_set) -> None:
+        for sel in selection_set.selections:
+            if isinstance(sel, FieldNode):
+                out.append(sel.name.value)
+            elif isinstance(sel, InlineFragmentNode):
+                walk(sel.selection_set)
+            elif isinstance(sel, FragmentSpreadNode) and sel.name.value in fragments and sel.name.value not in seen:
+                seen.add(sel.name.value)
+                walk(fragments[sel.name.value].selection_set)
+
+    if op is not None:
+        walk(op.selection_set)
+    return tuple(out)
+
+
+def operation_name_of(doc: DocumentNode, operation_name: str | None) -> str | None:
+    if operation_name:
+        return operation_name
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    return ops[0].name.value if len(ops) == 1 and ops[0].name else None
+

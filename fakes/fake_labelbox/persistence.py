@@ -1,0 +1,154 @@
+"""Durable state for ``--db PATH``: a snapshot plus a journal of commands, in SQLite (WAL).
+
+Every state change of the fake runs as a *command* (one GraphQL request, one admin call, one REST
+call, one batch of webhook delivery results) under the server lock. With a store, the command is
+appended to ``journal`` together with what it read from the outside world (wall clock, monotonic
+clock, random tokens: the :class:`~fake_labelbox.state.Env` tape) and a digest of its result, and the
+transaction commits *before* the response is sent. Every ``snapshot_every`` commands, and on a clean
+shutdown, the whole state is pickled into ``snapshot`` in the same transaction and older journal
+rows are deleted. On start the newest snapshot is loaded and the journal after it is replayed with
+the recorded readings; a replayed command whose result digest differs stops the start with
+:class:`ReplayDiverged`, so a restart is either exact or loud.
+
+The file records its format version and a fingerprint of the entity classes; a file from another
+version raises :class:`IncompatibleStateFile` instead of being reused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterator
+
+FORMAT = "fake-labelbox-state"
+FORMAT_VERSION = 1
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+class IncompatibleStateFile(RuntimeError):
+    """The ``--db`` file was not written by this version of the fake (or is not a state file at all)."""
+
+
+class ReplayDiverged(RuntimeError):
+    """Replaying the journal produced a different result than the one recorded."""
+
+
+def fingerprint() -> str:
+    """A hash of every persisted class's fields: a change means old snapshots cannot be unpickled safely."""
+    from . import state, tenancy, workforce
+
+    parts = []
+    for mod in (state, tenancy, workforce):
+        for name in sorted(vars(mod)):
+            obj = getattr(mod, name)
+            if isinstance(obj, type) and obj.__module__ == mod.__name__ and dataclasses.is_dataclass(obj):
+                parts.append(f"{mod.__name__}.{name}:{','.join(f.name for f in dataclasses.fields(obj))}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+class Store:
+    """One SQLite file; used only under the server lock (hence ``check_same_thread=False``)."""
+
+    def __init__(self, path: str | os.PathLike, snapshot_every: int = 1000, synchronous: str = "FULL") -> None:
+        if synchronous.upper() not in SYNCHRONOUS:
+            raise ValueError(f"synchronous must be one of {SYNCHRONOUS}")
+        self.path = os.fspath(path)
+        self.snapshot_every = snapshot_every
+        existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            if existed:
+                self._check()
+            else:
+                self._create()
+        except sqlite3.DatabaseError as e:
+            raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file ({e})") from e
+        self.since_snapshot = self.conn.execute(
+            "SELECT COUNT(*) FROM journal WHERE seq > ?", (self.snapshot_seq(),)).fetchone()[0]
+
+    # ---- schema ----------------------------------------------------------------------------
+    def _create(self) -> None:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        c.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry BLOB NOT NULL)")
+        c.execute("CREATE TABLE snapshot (seq INTEGER PRIMARY KEY, state BLOB NOT NULL)")
+        c.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("version", str(FORMAT_VERSION)),
+                                                         ("fingerprint", fingerprint())])
+        c.execute("COMMIT")
+
+    def _check(self) -> None:
+        try:
+            meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as e:
+            raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file ({e})") from e
+        if meta.get("format") != FORMAT:
+            raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file (format {meta.get('format')!r})")
+        if meta.get("version") != str(FORMAT_VERSION) or meta.get("fingerprint") != fingerprint():
+            raise IncompatibleStateFile(
+                f"{self.path} was written by an incompatible fake Labelbox (state format {meta.get('version')}, "
+                f"schema {meta.get('fingerprint')}; this server reads format {FORMAT_VERSION}, schema "
+                f"{fingerprint()}). Start with a new --db path, or delete the file to start afresh.")
+
+    # ---- reading ---------------------------------------------------------------------------
+    def snapshot_seq(self) -> int:
+        row = self.conn.execute("SELECT MAX(seq) FROM snapshot").fetchone()
+        return row[0] if row and row[0] is not None else -1
+
+    def load(self) -> tuple[object | None, Iterator[tuple[int, tuple]]]:
+        """The newest snapshot (or None) and the journal entries after it, in order."""
+        row = self.conn.execute("SELECT seq, state FROM snapshot ORDER BY seq DESC LIMIT 1").fetchone()
+        root, seq = (pickle.loads(row[1]), row[0]) if row else (None, -1)
+
+        def entries() -> Iterator[tuple[int, tuple]]:
+            cur = self.conn.execute("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq", (seq,))
+            for s, blob in cur:
+                yield s, pickle.loads(blob)
+
+        return root, entries()
+
+    # ---- writing ---------------------------------------------------------------------------
+    def append(self, entry: tuple, snapshot_root: object | None = None) -> int:
+        """Journal one command (and, when due, snapshot ``snapshot_root``) in one committed transaction."""
+        blob = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            seq = c.execute("INSERT INTO journal (entry) VALUES (?)", (blob,)).lastrowid
+            self.since_snapshot += 1
+            if snapshot_root is not None and self.since_snapshot >= self.snapshot_every:
+                self._snapshot(snapshot_root, seq)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return seq
+
+    def snapshot(self, root: object) -> None:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            row = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'journal'").fetchone()
+            self._snapshot(root, max(row[0] if row else 0, self.snapshot_seq()))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def _snapshot(self, root: object, seq: int) -> None:
+        blob = pickle.dumps(root, protocol=pickle.HIGHEST_PROTOCOL)
+        self.conn.execute("INSERT OR REPLACE INTO snapshot (seq, state) VALUES (?, ?)", (seq, blob))
+        self.conn.execute("DELETE FROM snapshot WHERE seq < ?", (seq,))
+        self.conn.execute("DELETE FROM journal WHERE seq <= ?", (seq,))
+        self.since_snapshot = 0
+
+    def stats(self) -> dict:
+        return {"path": self.path, "snapshot_seq": self.snapshot_seq(), "journal_since_snapshot": self.since_snapshot}
+
+    def close(self) -> None:
+        self.conn.close()
