@@ -89,7 +89,8 @@ class FakeLabelboxApp:
             state.attach(self.lock, self.env)
             self.tenants.default.state = state
             self.tenants.default.workforce.state = state
-        self.command("startup_key", api_key)
+        if api_key and api_key not in self.tenants.keys:
+            self.command("startup_key", api_key)
 
     # ---- the default organization (the single-organization API) --------------------------------
     @property

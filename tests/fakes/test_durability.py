@@ -1,0 +1,257 @@
+"""Durable state (``--db``): a restart resumes exactly where the server stopped, nothing acknowledged is
+lost across a SIGKILL, and a state file of another format is refused with a clear error."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+from fake_labelbox.persistence import IncompatibleStateFile, Store
+from fake_labelbox.server import FakeLabelboxApp, main
+from fake_labelbox.testing import FakeLabelbox
+from werkzeug.test import Client
+
+from .conftest import make_pool, truth_for
+
+KEY = "durable-key"
+ONTOLOGY = {"classifications": [{"type": "radio", "name": "Sentiment", "instructions": "Sentiment",
+                                 "options": [{"label": "Negative", "value": "negative"},
+                                             {"label": "Positive", "value": "positive"}]}], "tools": []}
+
+
+# ---- a deterministic script of raw requests (the SDK uploads rows from a thread pool) -------------
+
+def _gql(app, query, variables=None, key=KEY):
+    r = Client(app).post("/graphql", json={"query": query, "variables": variables or {}},
+                         headers={"Authorization": f"Bearer {key}"})
+    body = r.get_json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def _admin(app, path, body):
+    r = Client(app).post(f"/_fake/{path}", json=body)
+    assert r.status_code == 200, r.get_data()
+    return r.get_json()
+
+
+def script_setup(app):
+    """Project, ontology, dataset of 12 rows (uploaded as one manifest), batch, truth, webhook-free."""
+    pid = _gql(app, 'mutation { createProject(data: {name: "p", mediaType: Text}) { id } }')["createProject"]["id"]
+    oid = _gql(app, "mutation($n: Json!) { upsertOntology(data: {name: \"o\", normalized: $n}) { id } }",
+               {"n": json.dumps(ONTOLOGY)})["upsertOntology"]["id"]
+    _gql(app, "mutation($p: ID!, $o: ID!) { project(where: {id: $p}) { connectOntology(ontologyId: $o) { id } } }",
+         {"p": pid, "o": oid})
+    did = _gql(app, 'mutation { createDataset(data: {name: "d"}) { id } }')["createDataset"]["id"]
+    keys = [f"k{i:03d}" for i in range(12)]
+    specs = [{"id": {"type": "AUTO", "value": ""}, "payload": {"dataset_id": did, "row_data": f"row {k}",
+                                                                "global_key": k}} for k in keys]
+    chunk = _upload(app, json.dumps(specs).encode())
+    manifest = _upload(app, json.dumps({"chunk_uris": [chunk]}).encode())
+    _gql(app, "mutation($m: String!) { upsertDataRows(data: {manifestUri: $m}) { id } }", {"m": manifest})
+    _gql(app, "mutation($p: ID!, $k: [ID!]) { project(where: {id: $p}) { createBatchV2(input: "
+              "{name: \"b\", globalKeys: $k}) { batch { id } } } }", {"p": pid, "k": keys})
+    _admin(app, "truth", {"truth": truth_for(keys)})
+    return pid, keys
+
+
+def _upload(app, content: bytes) -> str:
+    ops = {"query": "mutation($f: Upload!) { uploadFile(file: $f, contentLength: 1) { url } }",
+           "variables": {"f": None}}
+    import io
+
+    r = Client(app).post("/graphql", headers={"Authorization": f"Bearer {KEY}"}, data={
+        "operations": json.dumps(ops), "map": json.dumps({"1": ["variables.f"]}), "1": (io.BytesIO(content), "f.json")})
+    return r.get_json()["data"]["uploadFile"]["url"]
+
+
+def script_more(app, pid):
+    made = _admin(app, "workforce/step", {"n": 3, "project_id": pid})["labels"]
+    _gql(app, "mutation($p: ID!, $k: [ID!]!) { project(where: {id: $p}) { createQueuePriorityUpdateTask("
+              "data: {priority: 1, dataRowIdentifiers: {ids: $k, idType: GKEY}}) { taskId } } }",
+         {"p": pid, "k": ["k011", "k010"]})
+    made += _admin(app, "workforce/step", {"n": 2, "project_id": pid})["labels"]
+    pid2 = _gql(app, 'mutation { createProject(data: {name: "q", mediaType: Text}) { id } }')["createProject"]["id"]
+    task = _gql(app, "mutation($p: ID!) { exportDataRowsInProject(input: {filters: {projectId: $p}}) { taskId } }",
+                {"p": pid})["exportDataRowsInProject"]["taskId"]
+    return [m["label_id"] for m in made], pid2, task
+
+
+def _state_digest(app):
+    import hashlib
+
+    from fake_labelbox.tenancy import canonical
+
+    return hashlib.sha256(json.dumps(canonical(app.state)).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("seed", [0, None])
+def test_restart_resumes_exactly(tmp_path, seed):
+    """Crash (no clean shutdown) after the setup, restart, continue: same state as before the crash, and
+    (seeded) the same state as a server that never stopped."""
+    db = tmp_path / "state.db"
+    first = FakeLabelboxApp(api_key=KEY, seed=seed, db=str(db))
+    pid, _keys = script_setup(first)
+    before = first.digest()
+    del first  # no close(): the journal since the initial snapshot is all there is
+
+    second = FakeLabelboxApp(api_key=KEY, seed=seed, db=str(db))
+    assert second.digest() == before
+    labels, pid2, task = script_more(second, pid)
+    assert len(labels) == 5
+    if seed is not None:
+        twin = FakeLabelboxApp(api_key=KEY, seed=seed)
+        twin_pid, _ = script_setup(twin)
+        assert twin_pid == pid
+        assert script_more(twin, twin_pid) == (labels, pid2, task)  # ids continue where they stopped
+        assert _state_digest(twin) == _state_digest(second)
+    after = second.digest()
+    second.close()  # clean: snapshot, journal trimmed
+    third = FakeLabelboxApp(api_key=KEY, seed=seed, db=str(db))
+    assert third.digest() == after and third.store.stats()["journal_since_snapshot"] == 0
+    third.close()
+
+
+def test_snapshots_bound_the_journal(tmp_path):
+    db = str(tmp_path / "s.db")
+    app = FakeLabelboxApp(api_key=KEY, seed=1, db=db, snapshot_every=5)
+    pid, _ = script_setup(app)
+    script_more(app, pid)
+    assert app.store.stats()["journal_since_snapshot"] < 5
+    want = app.digest()
+    assert FakeLabelboxApp(api_key=KEY, seed=1, db=db).digest() == want
+
+
+def test_orgs_keys_revocations_and_files_persist(tmp_path):
+    db = str(tmp_path / "s.db")
+    with FakeLabelbox.mocked(api_key=KEY, seed=2, db=db) as fake:
+        org = fake.create_organization("b")
+        extra = fake.issue_key(org["id"])
+        fake.revoke_key(extra)
+        url = fake.client(api_key=org["api_key"]).upload_data(b"hello", filename="h.txt")
+        want = fake.digest()
+    with FakeLabelbox.mocked(api_key=KEY, seed=2, db=db) as again:
+        assert again.digest() == want
+        assert again.client(api_key=org["api_key"]).get_organization().uid == org["id"]
+        assert [k["revoked"] for k in again.admin.keys(org["id"])] == [False, True]
+        assert requests.get(url.replace("http://fake-labelbox.invalid", again.url), timeout=5).content == b"hello"
+
+
+def test_incompatible_or_foreign_state_files_are_refused(tmp_path, capsys):
+    db = tmp_path / "s.db"
+    FakeLabelboxApp(api_key=KEY, db=str(db)).close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'version'")
+    con.commit()
+    con.close()
+    with pytest.raises(IncompatibleStateFile, match="incompatible fake Labelbox .*format 999"):
+        FakeLabelboxApp(api_key=KEY, db=str(db))
+    assert main(["--db", str(db), "--port", "0"]) == 2
+    assert "incompatible" in capsys.readouterr().err
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(IncompatibleStateFile, match="not a fake Labelbox state file"):
+        Store(junk)
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(IncompatibleStateFile, match="not a fake Labelbox state file"):
+        Store(other)
+
+
+# ---- SIGKILL while labels are being written --------------------------------------------------------
+
+def _start(db, env=None):
+    code = "import sys; from fake_labelbox.server import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, "--db", str(db), "--port", "0", "--api-key", KEY,
+                             "--seed", "0", "--quiet", "--synchronous", "FULL"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line:
+        raise AssertionError(proc.stderr.read())
+    return proc, line.split()[-1]
+
+
+def _import_labels(client, project_id, name, keys):
+    from labelbox import LabelImport
+
+    objs = [{"uuid": f"{name}-{k}", "dataRow": {"globalKey": k}, "name": "Sentiment", "answer": {"name": "Positive"}}
+            for k in keys]
+    LabelImport.create_from_objects(client, project_id, name, objs)
+
+
+def test_sigkill_loses_no_acknowledged_label(tmp_path):
+    import labelbox
+
+    db = tmp_path / "kill.db"
+    proc, base = _start(db)
+    try:
+        client = labelbox.Client(api_key=KEY, endpoint=base + "/graphql", rest_endpoint=base + "/api/v1")
+        project, _ds, keys = make_pool(client, 400)
+        requests.post(base + "/_fake/truth", json={"truth": truth_for(keys)}, timeout=10)
+        acked_steps: list[str] = []
+        acked_imports: list[str] = []
+        stop = threading.Event()
+
+        def stepper():
+            s = requests.Session()
+            while not stop.is_set():
+                try:
+                    r = s.post(base + "/_fake/workforce/step", json={"n": 1, "project_id": project.uid}, timeout=10)
+                    acked_steps.extend(m["label_id"] for m in r.json()["labels"])
+                except (requests.RequestException, ValueError):
+                    return
+
+        def importer():
+            i = 0
+            while not stop.is_set():
+                name = f"imp{i:03d}"
+                try:
+                    _import_labels(client, project.uid, name, keys[i % 400: i % 400 + 3])
+                except Exception:
+                    return
+                acked_imports.append(name)
+                i += 1
+
+        threads = [threading.Thread(target=stepper), threading.Thread(target=importer)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 20
+        while (len(acked_steps) < 40 or len(acked_imports) < 5) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)  # mid-write: both writers are busy
+        proc.wait(timeout=10)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        assert len(acked_steps) >= 40 and len(acked_imports) >= 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    proc, base = _start(db)
+    try:
+        client = labelbox.Client(api_key=KEY, endpoint=base + "/graphql", rest_endpoint=base + "/api/v1")
+        task = client.get_project(project.uid).export(params={"label_details": True})
+        task.wait_till_done()
+        labels = [lab for row in task.get_buffered_stream() for lab in row.json["projects"][project.uid]["labels"]]
+        ids = {lab["id"] for lab in labels}
+        lost = [i for i in acked_steps if i not in ids]
+        assert lost == []
+        print(f"SIGKILL: {len(acked_steps)} acknowledged step labels, {len(acked_imports)} acknowledged imports, "
+              f"{len(lost)} lost")
+        by_import = {lab["label_details"]["created_by"] for lab in labels}
+        assert {f"label-import:{n}" for n in acked_imports} <= by_import
+        health = requests.get(base + "/_fake/health", timeout=5).json()
+        assert health["durable"] and health["labels"] >= len(acked_steps) + 3 * len(acked_imports)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
