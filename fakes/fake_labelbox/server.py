@@ -80,6 +80,9 @@ class FakeLabelboxApp:
             "startup_key": self._cmd_startup_key,
         }
         self.admin = Admin(self)
+        from .labeling_ui import LabelingUI
+
+        self.labeling_ui = LabelingUI(self)  # the labelling page for people (/label/); registers its command
         if db is not None:
             self.store = Store(db, snapshot_every=snapshot_every, synchronous=synchronous)
             self._load(seed)
@@ -207,6 +210,8 @@ class FakeLabelboxApp:
     # ---- routing ------------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
         path = request.path
+        if path.startswith("/label/"):
+            return self.labeling_ui.handle(request, path)
         if path.startswith("/_fake/"):
             return self.admin.handle(request, path[len("/_fake/"):].strip("/"))
         if path in ("/graphql", "/_gql") and request.method == "POST":
