@@ -528,6 +528,7 @@ def m_create_webhook(_root, info, data):
     project_id = (data.get("project") or {}).get("id")
     if project_id:
         st.project(project_id)
+    _webhook_url(data["url"])
     now = st.now()
     w = Webhook(st.new_id(), now, now, url=data["url"], secret=data["secret"], topics=_topics(data),
                 project_id=project_id)
@@ -535,11 +536,17 @@ def m_create_webhook(_root, info, data):
     return w
 
 
+def _webhook_url(url: str) -> str:
+    if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+        raise bad_input(f"Webhook URL must be an http(s) URL, got {url[:200]!r}")
+    return url
+
+
 def m_update_webhook(_root, info, where, data):
     st: State = info.context.state
     w = st.get("webhooks", where["id"], "Webhook")
     if "url" in data:
-        w.url = data["url"]
+        w.url = _webhook_url(data["url"])
     if "topics" in data:
         w.topics = _topics(data)
     if "status" in data:
