@@ -285,7 +285,12 @@ class FakeLabelboxApp:
                          operation_name=operation_name, field_resolver=default_resolver)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
-            body["errors"] = [format_error(e) for e in result.errors]
+            if result.data is None and all(e.path is None for e in result.errors):
+                # request-level errors (variable coercion, operation selection): the caller's fault
+                body["errors"] = [{"message": e.message, "locations": [], "extensions": {"code": "BAD_USER_INPUT"}}
+                                  for e in result.errors]
+            else:
+                body["errors"] = [format_error(e) for e in result.errors]
         return body
 
     def _fire(self, fault: Fault, request: Request) -> Response | None:
