@@ -201,7 +201,7 @@ class LabelingUI:
                 if chosen is None:
                     skipped = self.leases.skipped.get((project_id, labeler), set())
                     chosen = next((e for e in free if e.data_row_id not in skipped), None)
-                    if chosen is None and skipped:  # skipped rows come back once nothing else is left
+                    if chosen is None and skipped and free:  # skipped rows come back once nothing else is left
                         skipped.clear()
                         chosen = next(iter(free), None)
                     if chosen is None and mine is not None:
