@@ -1,0 +1,177 @@
+"""Malformed and hostile requests: each gets Labelbox's error shape, and afterwards the server is healthy
+and its state (every organization, id generator and clock) is exactly what it was."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from .conftest import API_KEY, make_pool
+
+KEY = f"Bearer {API_KEY}"
+JSON = "application/json"
+Q_PROJECT = "query($id: ID!) { project(where: {id: $id}) { id name } }"
+
+
+def gql(query, variables=None, **extra):
+    return json.dumps({"query": query, "variables": variables or {}, **extra})
+
+
+def nested(depth):
+    return "{ user { " + "organization { projects { " * depth + "id" + " } }" * depth + " } }"
+
+
+# (name, method, path, headers, body, expected HTTP status, expected errors[0].extensions.code or None)
+# Placeholders: {project} {dataset} {row} {foreign_project} {foreign_dataset} {foreign_key} {revoked_key}
+CASES = [
+    ("bad json", "POST", "/graphql", {}, b"{not json", 400, "MALFORMED_REQUEST"),
+    ("json array body", "POST", "/graphql", {}, b"[1, 2]", 400, "MALFORMED_REQUEST"),
+    ("json string body", "POST", "/graphql", {}, b'"query"', 400, "MALFORMED_REQUEST"),
+    ("empty body", "POST", "/graphql", {}, b"", 400, "MALFORMED_REQUEST"),
+    ("invalid utf-8", "POST", "/graphql", {}, b"\xff\xfe\x00\x01garbage", 400, "MALFORMED_REQUEST"),
+    ("form content type", "POST", "/graphql", {"Content-Type": "application/x-www-form-urlencoded"},
+     b"query=%7B+user+%7B+id+%7D+%7D", 400, "MALFORMED_REQUEST"),
+    ("text content type", "POST", "/graphql", {"Content-Type": "text/plain"}, b"{ user { id } }", 400,
+     "MALFORMED_REQUEST"),
+    ("multipart without operations", "POST", "/graphql", {"Content-Type": "multipart/form-data; boundary=XX"},
+     b'--XX\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n--XX--\r\n', 400, "MALFORMED_REQUEST"),
+    ("multipart bad map path", "POST", "/graphql", {"Content-Type": "multipart/form-data; boundary=XX"},
+     b'--XX\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query": "{ user { id } }"}\r\n'
+     b'--XX\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"1": ["variables.a.b"]}\r\n'
+     b'--XX\r\nContent-Disposition: form-data; name="1"; filename="x"\r\n\r\nabc\r\n--XX--\r\n', 400,
+     "MALFORMED_REQUEST"),
+    ("query not a string", "POST", "/graphql", {}, json.dumps({"query": 42}), 400, "MALFORMED_REQUEST"),
+    ("variables a list", "POST", "/graphql", {}, json.dumps({"query": "{ user { id } }", "variables": [1]}), 400,
+     "MALFORMED_REQUEST"),
+    ("operationName not a string", "POST", "/graphql", {}, gql("{ user { id } }", operationName=["x"]), 400,
+     "MALFORMED_REQUEST"),
+    ("unparsable document", "POST", "/graphql", {}, gql("query { project(where: {id: "), 400,
+     "GRAPHQL_PARSE_FAILED"),
+    ("shell-ish suffix", "POST", "/graphql", {}, gql("{ user { id } } ; rm -rf /"), 400, "GRAPHQL_PARSE_FAILED"),
+    ("unknown field", "POST", "/graphql", {}, gql("{ user { password } }"), 400, "GRAPHQL_VALIDATION_FAILED"),
+    ("missing required argument", "POST", "/graphql", {}, gql("{ project { id } }"), 400,
+     "GRAPHQL_VALIDATION_FAILED"),
+    ("int out of range", "POST", "/graphql", {}, gql("{ projects(first: 99999999999) { id } }"), 400,
+     "GRAPHQL_VALIDATION_FAILED"),
+    ("mutation of unknown root", "POST", "/graphql", {}, gql("mutation { dropDatabase }"), 400,
+     "GRAPHQL_VALIDATION_FAILED"),
+    ("wrong variable type", "POST", "/graphql", {}, gql(Q_PROJECT, {"id": {"$ne": None}}), 200, "BAD_USER_INPUT"),
+    ("missing variable", "POST", "/graphql", {}, gql(Q_PROJECT), 200, "BAD_USER_INPUT"),
+    ("bad enum variable", "POST", "/graphql", {},
+     gql("mutation($m: MediaType) { createProject(data: {name: \"x\", mediaType: $m}) { id } }", {"m": "EXE"}), 200,
+     "BAD_USER_INPUT"),
+    ("two operations, no name", "POST", "/graphql", {}, gql("query A { user { id } } query B { user { id } }"), 200,
+     "BAD_USER_INPUT"),
+    ("unknown project id", "POST", "/graphql", {}, gql(Q_PROJECT, {"id": "c" + "0" * 24}), 200,
+     "RESOURCE_NOT_FOUND"),
+    ("unknown id in mutation", "POST", "/graphql", {},
+     gql('mutation { updateDataset(where: {id: "nope"}, data: {name: "x"}) { id } }'), 200, "RESOURCE_NOT_FOUND"),
+    ("sql injection id", "POST", "/graphql", {}, gql(Q_PROJECT, {"id": "' OR '1'='1' --"}), 200,
+     "RESOURCE_NOT_FOUND"),
+    ("sql injection filter", "POST", "/graphql", {},
+     gql("query($n: String) { projects(where: {name: $n}) { id } }", {"n": "x'; DROP TABLE projects; --"}), 200,
+     None),
+    ("template injection", "POST", "/graphql", {},
+     gql("query($n: String) { datasets(where: {name_contains: $n}) { id } }", {"n": "{{7*7}}${jndi:ldap://x}"}), 200,
+     None),
+    ("prototype pollution keys", "POST", "/graphql", {},
+     gql("{ user { id } }", {"__proto__": {"admin": True}, "constructor": {"prototype": 1}}), 200, None),
+    ("file webhook url", "POST", "/graphql", {},
+     gql('mutation { createWebhook(data: {url: "file:///etc/passwd", secret: "s", topics: {set: [LABEL_CREATED]}}) '
+         "{ id } }"), 200, "INTERNAL_SERVER_ERROR"),
+    ("export of another org's project", "POST", "/graphql", {},
+     gql("mutation($p: ID!) { exportDataRowsInProject(input: {filters: {projectId: $p}}) { taskId } }",
+         {"p": "{foreign_project}"}), 200, "RESOURCE_NOT_FOUND"),
+    ("another org's project", "POST", "/graphql", {}, gql(Q_PROJECT, {"id": "{foreign_project}"}), 200,
+     "RESOURCE_NOT_FOUND"),
+    ("another org's dataset rename", "POST", "/graphql", {},
+     gql("mutation($d: ID!) { updateDataset(where: {id: $d}, data: {name: \"mine\"}) { id } }",
+         {"d": "{foreign_dataset}"}), 200, "RESOURCE_NOT_FOUND"),
+    ("missing auth", "POST", "/graphql", {"Authorization": None}, gql("{ user { id } }"), 401,
+     "AUTHENTICATION_ERROR"),
+    ("wrong key", "POST", "/graphql", {"Authorization": "Bearer not-a-key"}, gql("{ user { id } }"), 401,
+     "AUTHENTICATION_ERROR"),
+    ("revoked key", "POST", "/graphql", {"Authorization": "Bearer {revoked_key}"}, gql("{ user { id } }"), 401,
+     "AUTHENTICATION_ERROR"),
+    ("oversized body", "POST", "/graphql", {}, gql("{ user { id } }", {"pad": "x" * 300_000}), 413,
+     "MALFORMED_REQUEST"),
+    ("huge variable list", "POST", "/graphql", {},
+     gql("query($k: [String!]!) { externalIdsToDataRowIds(externalId_in: $k) { dataRowId } }", {"k": ["k"] * 5001}),
+     400, "MALFORMED_REQUEST"),
+    ("huge literal list", "POST", "/graphql", {},
+     gql("{ externalIdsToDataRowIds(externalId_in: [" + ",".join(['"k"'] * 5001) + "]) { dataRowId } }"), 400,
+     "MALFORMED_REQUEST"),
+    ("deep selection", "POST", "/graphql", {}, gql(nested(12)), 400, "GRAPHQL_VALIDATION_FAILED"),
+    ("deep brackets", "POST", "/graphql", {},
+     gql("{ projects(where: {AND: " + "[{AND: " * 5000 + "[]" + "}]" * 5000 + "}) { id } }"), 400,
+     "GRAPHQL_VALIDATION_FAILED"),
+    ("deep variables", "POST", "/graphql", {}, '{"query": "{ user { id } }", "variables": {"a": '
+     + "[" * 50_000 + "]" * 50_000 + "}}", 400, "MALFORMED_REQUEST"),
+    ("many aliases", "POST", "/graphql", {}, gql("{ " + " ".join(f"a{i}: user {{ id }}" for i in range(3000)) + " }"),
+     400, "GRAPHQL_VALIDATION_FAILED"),
+    # files, REST and admin
+    ("file path traversal", "GET", "/files/../../etc/passwd", {}, None, 404, None),
+    ("file bad range", "GET", "/files/{file}?start=abc", {}, None, 400, None),
+    ("rest delete foreign ontology", "DELETE", "/api/v1/ontologies/{foreign_ontology}", {}, None, 404, None),
+    ("rest without key", "DELETE", "/api/v1/ontologies/x", {"Authorization": None}, None, 401, None),
+    ("admin step bad n", "POST", "/_fake/workforce/step", {}, json.dumps({"n": "lots"}), 400, None),
+    ("admin step negative", "POST", "/_fake/workforce/step", {}, json.dumps({"n": -3}), 400, None),
+    ("admin truth list", "POST", "/_fake/truth", {}, json.dumps({"truth": ["a"]}), 400, None),
+    ("admin bad workforce mode", "POST", "/_fake/workforce/config", {}, json.dumps({"mode": "chaos"}), 400, None),
+    ("admin unknown workforce option", "POST", "/_fake/workforce/config", {}, json.dumps({"sudo": True}), 400, None),
+    ("admin foreign queue", "GET", "/_fake/queue/c0000000000000000000000000", {}, None, 404, None),
+    ("admin unknown org", "POST", "/_fake/organizations/nope/keys", {}, b"{}", 404, None),
+    ("admin revoke unknown key", "DELETE", "/_fake/keys/nope", {}, None, 404, None),
+    ("unknown route", "PUT", "/graphql", {}, b"{}", 404, None),
+]
+
+
+@pytest.fixture
+def world(fake):
+    """A populated default organization, a second organization (with an ontology) and a revoked key."""
+    client = fake.client()
+    project, dataset, _keys = make_pool(client, 5)
+    url = client.upload_data(b"hello", filename="h.txt")
+    other = fake.create_organization("other")
+    oc = fake.client(api_key=other["api_key"])
+    op, od, _ = make_pool(oc, 2)
+    revoked = fake.issue_key()
+    fake.revoke_key(revoked)
+    fake.admin.set_limits(max_body_bytes=200_000, max_list_length=5000, max_depth=20)
+    return {"project": project.uid, "dataset": dataset.uid, "foreign_project": op.uid, "foreign_dataset": od.uid,
+            "foreign_ontology": op.ontology().uid, "revoked_key": revoked, "file": url.rsplit("/", 1)[1]}
+
+
+def _fill(text, world):
+    for k, v in world.items():
+        text = text.replace("{" + k + "}", v)
+    return text
+
+
+def test_hostile_requests_get_labelbox_errors_and_change_nothing(fake, world):
+    assert len(CASES) >= 30
+    before = fake.digest()
+    for name, method, path, headers, body, status, code in CASES:
+        h = {"Authorization": KEY, "Content-Type": JSON}
+        for k, v in headers.items():
+            if v is None:
+                h.pop(k, None)
+            else:
+                h[k] = _fill(v, world)
+        data = _fill(body, world) if isinstance(body, str) else body
+        r = requests.request(method, fake.url + _fill(path, world), data=data, headers=h, timeout=30)
+        assert r.status_code == status, (name, r.status_code, r.text[:300])
+        got = r.json()
+        if code is not None:
+            errors = got["errors"]
+            assert errors and all("code" in e["extensions"] for e in errors), name
+            assert errors[0]["extensions"]["code"] == code, (name, errors[0])
+        elif path.startswith("/graphql") and status == 200:
+            assert "errors" not in got and got["data"], name
+        else:
+            assert isinstance(got, dict) and got.get("message"), name
+    assert fake.digest() == before, "a rejected request changed the state"
+    assert requests.get(fake.url + "/_fake/health", timeout=5).json()["status"] == "ok"
+    assert fake.client().get_project(world["project"]).name == "sentiment"
