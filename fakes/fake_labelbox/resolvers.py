@@ -779,6 +779,17 @@ RESOLVERS: dict[str, dict[str, Callable]] = {
 }
 
 
+def input_errors(next_, root, info, **args):
+    """Middleware: a resolver tripping over the *shape* of its input (a missing key, a wrong type) is the
+    caller's error, answered like Labelbox's 400s (INTERNAL_SERVER_ERROR, status 400: InvalidQueryError)."""
+    try:
+        return next_(root, info, **args)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        if not args:
+            raise  # no input to blame: a bug in the fake, reported as status 500
+        raise bad_input(f"Invalid input for {info.field_name}: {type(e).__name__}: {e}") from e
+
+
 @cache
 def schema() -> GraphQLSchema:
     """The served schema with resolvers attached (built once per process)."""

@@ -38,7 +38,7 @@ from .limits import (
     root_fields,
 )
 from .persistence import ReplayDiverged, Store
-from .resolvers import Ctx, Upload, default_resolver, schema
+from .resolvers import Ctx, Upload, default_resolver, input_errors, schema
 from .state import Env, State
 from .tenancy import Org, Tenants, digest
 
@@ -282,7 +282,8 @@ class FakeLabelboxApp:
         org.workforce.tick()
         ctx = Ctx(org.state, base_url)
         result = execute(schema(), document, root_value=None, context_value=ctx, variable_values=variables,
-                         operation_name=operation_name, field_resolver=default_resolver)
+                         operation_name=operation_name, field_resolver=default_resolver,
+                         middleware=[input_errors])
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             if result.data is None and all(e.path is None for e in result.errors):
