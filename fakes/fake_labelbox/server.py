@@ -3,6 +3,13 @@
 Routes: ``POST /graphql`` and ``POST /_gql`` (JSON or graphql-multipart), ``GET|HEAD /files/<id>``
 (uploads, exports, import status files), REST under ``/api/v1`` (ontology and feature-schema
 deletions) and the admin API under ``/_fake/``.
+
+Thread safety: every state change runs as one *command* (a whole GraphQL request with all its root
+fields, one admin call, one REST call) while holding the server's single lock, so commands are
+serialized: a client never observes part of another client's request, and a request's reads see one
+consistent state. Parsing, validation, limit checks, fault latency, webhook sending and file
+downloads run outside the lock. With ``--db`` a command is committed to SQLite before its response is
+written. Multi-request SDK flows (an upload, then an upsert, then task polls) are not atomic as a whole.
 """
 
 from __future__ import annotations
