@@ -127,10 +127,10 @@ def test_sigkill_at_several_points_then_resume_loses_nothing_and_asks_nothing_tw
     assert set(labelled) == set(keys) and set(labelled.values()) == {1}  # each row labelled exactly once
 
 
-def _fault(fake, kind, count):
+def _fault(fake, kind, count, **extra):
     req = urllib.request.Request(
         f"{fake.url}/_fake/faults",
-        data=json.dumps({"kind": kind, "count": count}).encode(),
+        data=json.dumps({"kind": kind, "count": count, **extra}).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
@@ -144,5 +144,10 @@ def test_faults_slow_the_loop_but_do_not_change_its_result(fake_labelbox, data, 
     fake_labelbox.reset(seed=0)
     _fault(fake_labelbox, "rate_limit", 3)
     _fault(fake_labelbox, "server_error", 2)
+    _fault(fake_labelbox, "latency", 5, latency_ms=200)
+    _fault(fake_labelbox, "rate_limit", 1, operation="exportDataRowsInProject")
     faulty = [r.auc for r in _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path / "faulty")]
     assert faulty == clean
+    with urllib.request.urlopen(f"{fake_labelbox.url}/_fake/faults", timeout=10) as resp:
+        log = json.loads(resp.read())
+    assert log["pending"] == [] and log["total_fired"] == 11
