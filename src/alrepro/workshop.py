@@ -383,6 +383,8 @@ def run_workshop(
         print(f"teacher's dashboard:   {workshop.dashboard_url}", flush=True)
         print(f"fake Labelbox:         {workshop.fake.graphql_url} (API key {api_key})", flush=True)
         print(f"state:                 {config.db_path} and {config.run_dir}/ (rerun to resume)", flush=True)
+        if host in ("", "0.0.0.0", "::"):
+            print("listening on every interface: students replace 127.0.0.1 with this machine's address", flush=True)
         print("Ctrl-C stops; nothing labelled is lost.", flush=True)
         while not workshop.wait(1.0):
             pass
