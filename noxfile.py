@@ -6,6 +6,7 @@ Every session installs with ``-c constraints.txt``, so versions (torch==2.13.0 i
 from __future__ import annotations
 
 import os
+import shutil
 
 import nox
 
@@ -28,9 +29,24 @@ def _install(session: nox.Session, extras: str) -> None:
     session.install(*CONSTRAINTS, "-e", f".[{extras}]" if extras else ".")
 
 
+def _ensure_chromium(session: nox.Session) -> None:
+    """The workshop's browser test drives Debian's Chromium; install it when we can (root + apt), else it skips."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "chromium", "chromium-driver",
+            external=True, env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+    else:
+        session.log("chromium/chromedriver not found and cannot be installed here: the browser test will skip")
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The whole test suite (unit, fake server, contract tests against the fake)."""
+    """The whole test suite (unit, fake server, contract tests, notebooks, the browser test)."""
+    _ensure_chromium(session)
     _install(session, "dev")
     session.run("pytest", *(session.posargs or ["-q"]), env=_env())
 

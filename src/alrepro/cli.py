@@ -1,4 +1,4 @@
-"""The ``alrepro`` command line: data, embed, reproduce, fake-server (more to come).
+"""The ``alrepro`` command line: data, embed, reproduce, loop, workshop, fake-server.
 
 Each subcommand is a thin wrapper: parsing here, work in the library. Errors the user can fix are
 ``AlreproError`` and are printed as one clear line with exit status 2, never a traceback.
@@ -139,6 +139,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_loop)
 
     p = sub.add_parser(
+        "workshop",
+        help="run an offline active-learning class: the students label, the model asks, a dashboard shows it",
+        description=(
+            "Start a fake Labelbox with the tutorial's project set up, a labelling page for students and a live\n"
+            "dashboard for the teacher, and run the loop in the background, waiting for the students' labels.\n"
+            "State lives in --run-dir (and the fake's SQLite file): rerun the same command to resume."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (0.0.0.0 for a classroom network)")
+    p.add_argument("--port", type=int, default=8765, help="the fake's port, with the labelling page (8765)")
+    p.add_argument("--dashboard-port", type=int, default=None, help="the dashboard's port (default: --port + 1)")
+    p.add_argument("--run-dir", metavar="DIR", default="workshop-run", help="the loop's state (workshop-run)")
+    p.add_argument("--db", metavar="PATH", default=None, help="the fake's state file (default: RUN_DIR/fake_labelbox.sqlite)")
+    p.add_argument("--rounds", type=int, default=20, help="rounds to run (20)")
+    p.add_argument("--batch", type=int, default=10, help="tweets the model asks for per round (10)")
+    p.add_argument("--strategy", default="least_confidence", help="query strategy (least_confidence)")
+    p.add_argument("--seed", type=int, default=0, help="seed for seeded strategies (0)")
+    _add_tweets_option(p)
+    p.set_defaults(handler=_cmd_workshop)
+
+    p = sub.add_parser(
         "fake-server",
         help="run the fake Labelbox GraphQL server (a test double for the real API)",
         add_help=False,
@@ -240,6 +262,25 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
         )
     print(f"done: {len(results)} rounds, {results[-1].labels if results else 0} labels; metrics in {args.run_dir}/")
     return 0
+
+
+def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
+    from alrepro.experiment import validate_strategies
+    from alrepro.workshop import run_workshop
+
+    validate_strategies([args.strategy])
+    return run_workshop(
+        host=args.host,
+        port=args.port,
+        run_dir=args.run_dir,
+        db_path=args.db,
+        rounds=args.rounds,
+        batch=args.batch,
+        strategy=args.strategy,
+        seed=args.seed,
+        tweets=args.tweets,
+        dashboard_port=args.dashboard_port,
+    )
 
 
 def _cmd_fake_server(args: argparse.Namespace, rest: list[str]) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -134,10 +135,16 @@ def run_loop(
     run_dir: Path,
     *,
     label_timeout: float = 3600.0,
+    poll_delays: tuple[float, float] = (5.0, 60.0),
+    sleep: Callable[[float], None] = time.sleep,
     on_round: Callable[[RoundResult], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> list[RoundResult]:
-    """Run (or resume) the loop to ``config.rounds`` rounds; returns every round's result."""
+    """Run (or resume) the loop to ``config.rounds`` rounds; returns every round's result.
+
+    When people label (live, or a workshop's students), each round polls the export until its labels arrive:
+    first after ``poll_delays[0]`` s, doubling up to ``poll_delays[1]`` s, for at most ``label_timeout`` s.
+    ``sleep`` does the waiting (a workshop passes one that can be interrupted)."""
     if config.rounds < 1 or config.batch < 1:
         raise AlreproError("--rounds and --batch must be positive")
     run = RunDir(run_dir, config)
@@ -201,7 +208,9 @@ def run_loop(
             if any(k not in got for k in wanted):
                 raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
         else:
-            got = wait_for_labels(project, wanted, timeout=label_timeout)
+            got = wait_for_labels(
+                project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1], sleep=sleep
+            )
         received = [(k, got[k]) for k in wanted]
         run.append_labels(r, received)
         finish_round(r, received, sent)

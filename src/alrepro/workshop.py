@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import json
 import signal
 import sys
@@ -199,16 +198,10 @@ class Workshop:
             raise WorkshopStopped
 
     def _run_loop(self) -> None:
-        from unittest import mock
-
         from alrepro import labelbox_loop
-        from alrepro.labelbox import connect, wait_for_labels
+        from alrepro.labelbox import connect
 
         cfg = self.config
-        first, longest = cfg.poll
-        # the loop polls the export until the round's labels arrive: quickly for people in the same room,
-        # and stoppable (run_loop has no knob for the poll delays, so its module-level name is swapped here)
-        waiting = functools.partial(wait_for_labels, first_delay=first, max_delay=longest, sleep=self._sleep)
 
         def on_round(r) -> None:
             self.status.rounds_done = r.round + 1
@@ -216,12 +209,14 @@ class Workshop:
 
         try:
             self.status.phase = "labelling"
-            with mock.patch.object(labelbox_loop, "wait_for_labels", waiting), connect(
+            # the loop polls the export until the round's labels arrive: quickly for people in the same room,
+            # and through a sleep that stopping the workshop interrupts
+            with connect(
                     "fake", endpoint=self.fake.graphql_url, api_key=cfg.api_key,
                     simulated_workforce=False) as backend:
                 labelbox_loop.run_loop(backend, self.data, self.tweet_ids, self.canon_texts, self.loop_config,
-                                       cfg.run_dir, label_timeout=cfg.label_timeout, on_round=on_round,
-                                       on_progress=self._progress)
+                                       cfg.run_dir, label_timeout=cfg.label_timeout, poll_delays=cfg.poll,
+                                       sleep=self._sleep, on_round=on_round, on_progress=self._progress)
             self.status.phase = "done"
             self._progress(f"done: {self.status.rounds_done} rounds; metrics in {cfg.run_dir}/metrics.csv")
         except WorkshopStopped:
