@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,16 +11,7 @@ import pytest
 from alrepro.cli import main
 from alrepro.data import CANONICAL_CSV, CANONICAL_JSON, load_canonical
 from alrepro.paths import data_dir
-
-TWEETS = os.environ.get("ALREPRO_SENTIMENT140")
-
-
-def needs_tweets(f):
-    f = pytest.mark.needs_tweets(f)
-    return pytest.mark.skipif(
-        not TWEETS or not Path(TWEETS).is_file(),
-        reason="needs the Sentiment140 sample: set ALREPRO_SENTIMENT140 to it (CI does)",
-    )(f)
+from tests.alrepro.tweets import TWEETS, needs_tweets
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -19,17 +18,7 @@ import pytest
 from alrepro import data as D
 from alrepro.errors import AlreproError
 from alrepro.paths import data_dir
-
-TWEETS = os.environ.get("ALREPRO_SENTIMENT140")
-
-
-def needs_tweets(f):
-    """Mark a test that reads the real sample; skip it with a clear reason when it is not available."""
-    f = pytest.mark.needs_tweets(f)
-    return pytest.mark.skipif(
-        not TWEETS or not Path(TWEETS).is_file(),
-        reason="needs the Sentiment140 sample: set ALREPRO_SENTIMENT140 to it (CI does)",
-    )(f)
+from tests.alrepro.tweets import TWEETS, needs_tweets
 
 
 def write_rows(path: Path, rows: list[tuple], encoding: str = "latin-1") -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -16,16 +15,7 @@ from alrepro.data import CANONICAL_JSON, load_canonical
 from alrepro.embed import MINILM, MINILM_SHA256
 from alrepro.errors import AlreproError
 from alrepro.paths import data_dir
-
-TWEETS = os.environ.get("ALREPRO_SENTIMENT140")
-
-
-def needs_tweets(f):
-    f = pytest.mark.needs_tweets(f)
-    return pytest.mark.skipif(
-        not TWEETS or not Path(TWEETS).is_file(),
-        reason="needs the Sentiment140 sample: set ALREPRO_SENTIMENT140 to it (CI does)",
-    )(f)
+from tests.alrepro.tweets import TWEETS, needs_tweets
 
 
 @pytest.fixture
