@@ -193,9 +193,8 @@ def run_loop(
             wanted = keys[:room]  # the tutorial starts from the first rows in file order
         else:
             wanted = [keys[i] for i in learner.query(room)]
-        saved = {"round": r, "requested": wanted, "priorities": project.priorities}
-        run.save_state(saved)
         sent = project.prioritize(wanted, labeled)
+        # one write per round: a cut before it recomputes the same request (the replay is deterministic)
         run.save_state({"round": r, "requested": wanted, "priorities": project.priorities})
         if backend.workforce.simulated:
             todo = wanted
