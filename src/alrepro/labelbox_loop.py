@@ -7,7 +7,8 @@ Protocol (the replica's): canonical split, the first ``batch`` pool rows in file
 The run directory makes the loop resumable after a kill at any point:
 - ``run.json``: the configuration (a rerun with another configuration is refused);
 - ``labels.csv``: every label received, with its round, appended and fsynced before it is used;
-- ``state.json``: the round in progress, its requested keys and the queue priorities sent (atomic replace);
+- ``state.json``: the round in progress and its requested keys (atomic replace). The queue's priorities follow
+  from it: after a round's prioritisation the only unlabelled rows at priority 1 are that round's request.
 - ``metrics.csv``: labels and test AUC per round; ``models/round_NNN.npz``: the model after each round.
 On resume the labels are replayed round by round (same warm starts, same bytes); a round in progress re-requests
 only the rows the queue has not labelled yet.
@@ -27,7 +28,7 @@ import numpy as np
 
 from alrepro.errors import AlreproError
 from alrepro.experiment import ExperimentData, replica_tasks
-from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
+from alrepro.labelbox import FIRST, LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
 from alrepro.loop import ActiveLearner
 from alrepro.metrics import roc_auc
 
@@ -162,8 +163,8 @@ def run_loop(
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     saved = run.state()
-    if saved.get("priorities"):
-        project.priorities.update(saved["priorities"])
+    for key in saved.get("requested", []):  # what the queue holds at priority 1 (see the module's docstring)
+        project.priorities[key] = FIRST
 
     learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
     results: list[RoundResult] = []
@@ -195,7 +196,7 @@ def run_loop(
             wanted = [keys[i] for i in learner.query(room)]
         sent = project.prioritize(wanted, labeled)
         # one write per round: a cut before it recomputes the same request (the replay is deterministic)
-        run.save_state({"round": r, "requested": wanted, "priorities": project.priorities})
+        run.save_state({"round": r, "requested": wanted})
         if backend.workforce.simulated:
             todo = wanted
             if resumed:  # labels given before the cut are kept, not asked for again
@@ -219,5 +220,5 @@ def run_loop(
         if on_round:
             on_round(results[-1])
     run.write_metrics(results)
-    run.save_state({"round": len(results), "requested": [], "priorities": project.priorities})
+    run.save_state({"round": len(results), "requested": []})
     return results

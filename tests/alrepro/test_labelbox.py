@@ -71,6 +71,22 @@ def test_collect_maps_the_workforce_answers(fake_labelbox, project):
     assert set(project.collect()) == set(first)  # everything labelled so far
 
 
+def test_export_errors_are_checked_only_when_a_wanted_row_is_missing(fake_labelbox, project, monkeypatch):
+    from labelbox.schema.export_task import ExportTask
+
+    asked = []
+    monkeypatch.setattr(ExportTask, "has_errors", lambda self: asked.append(self.uid) or True)
+    fake_labelbox.register_truth({r.global_key: "Positive" for r in POOL})
+    first = [r.global_key for r in POOL[:3]]
+    project.prioritize(first)
+    with pytest.raises(AlreproError, match="finished with errors"):
+        project.collect(first)  # nothing labelled yet: the errors stream is read, and it has errors
+    assert len(asked) == 1
+    fake_labelbox.step(3, project.project_id)
+    assert project.collect(first) == {k: 1 for k in first}  # complete: the errors stream is not asked for
+    assert len(asked) == 1
+
+
 def test_latest_answer_takes_the_newest_label():
     def label(at, answer):
         return {

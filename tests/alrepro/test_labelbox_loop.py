@@ -1,6 +1,7 @@
 """The Labelbox loop through the fake: equivalence with the offline experiment, resumability, faults."""
 
 import csv
+import dataclasses
 import json
 import os
 import signal
@@ -32,6 +33,7 @@ def tweet_ids():
 
 def offline_aucs(data, strategy, batch, rounds):
     task = ex.replica_tasks(data, [strategy], batch_size=batch)[0]
+    task = dataclasses.replace(task, budget=min(task.budget, batch * rounds))  # the same rounds, no further
     return list(ex.run_curve(data, task).auc[:rounds])
 
 
@@ -54,7 +56,7 @@ def test_random_strategy_through_the_fake_matches_offline(fake_labelbox, data, t
     cfg = LoopConfig(strategy="random", rounds=6, batch=50, seed=7)
     results = _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
     task = ex.replica_tasks(data, ["random"], batch_size=50)[0]
-    task = ex.CurveTask(task.mode, task.strategy, 7, task.pool, task.test, task.initial, 50, task.budget)
+    task = dataclasses.replace(task, seed=7, budget=50 * 6)
     assert [r.auc for r in results] == list(ex.run_curve(data, task).auc[:6])
 
 
@@ -64,10 +66,54 @@ def test_run_dir_refuses_another_configuration(tmp_path):
         RunDir(tmp_path, LoopConfig(rounds=4))
 
 
+class _Cut(Exception):
+    pass
+
+
+@pytest.mark.parametrize("labelled_before_cut", [20, 7], ids=["all", "some"])
+def test_a_round_cut_after_its_request_resumes_without_asking_again(
+    fake_labelbox, data, tweet_ids, tmp_path, monkeypatch, labelled_before_cut
+):
+    """The cut falls after round 2's request (state.json written), with all or some of its rows labelled."""
+    from alrepro.labelbox import HttpFakeWorkforce
+
+    cfg = LoopConfig(rounds=4, batch=20, project_name=f"cut-{labelled_before_cut}")
+    step = HttpFakeWorkforce.step
+    calls = []
+
+    def cut_step(self, n, project_id):
+        calls.append(n)
+        if len(calls) == 3:  # round 2
+            step(self, labelled_before_cut, project_id)
+            raise _Cut
+        return step(self, n, project_id)
+
+    with monkeypatch.context() as m:
+        m.setattr(HttpFakeWorkforce, "step", cut_step)
+        with pytest.raises(_Cut):
+            _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
+    assert json.loads((tmp_path / "state.json").read_text())["round"] == 2
+    queue = {e["global_key"]: e["priority"] for e in fake_labelbox.queue(_project_id(fake_labelbox, cfg))}
+    waiting = sorted(k for k, p in queue.items() if p == 1)
+    assert len(waiting) == 20 - labelled_before_cut
+
+    asked = []
+    monkeypatch.setattr(HttpFakeWorkforce, "step", lambda self, n, pid: asked.append(n) or step(self, n, pid))
+    results = _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
+    assert [r.auc for r in results] == offline_aucs(data, "least_confidence", 20, 4)
+    assert results[2].sent_priorities == 0  # the queue already held round 2's request
+    assert asked == ([20 - labelled_before_cut] if labelled_before_cut < 20 else []) + [20]
+    counts = _labels_per_row(fake_labelbox, cfg.project_name)
+    assert sorted(n for n in counts.values() if n) == [1] * 80  # each row labelled exactly once
+
+
+def _project_id(fake, cfg):
+    return next(p for p in fake.client().get_projects() if p.name == cfg.project_name).uid
+
+
 def _labels_per_row(fake, project_name):
     client = fake.client()
-    project = next(iter(client.get_projects()))
-    assert project.name == project_name
+    project = next(p for p in client.get_projects() if p.name == project_name)
     task = project.export(params={"label_details": True})
     task.wait_till_done()
     counts = {}
