@@ -60,6 +60,20 @@ def retrying(
     raise AssertionError("unreachable")
 
 
+@contextlib.contextmanager
+def sdk_method(client, name: str) -> Iterator[None]:
+    """Name the SDK requests made inside as ``alrepro:<name>`` (the ``X-SDK-Method`` header).
+
+    Without a name the SDK finds one by ``inspect.stack()`` on every request, which reads the source of every
+    frame: up to a millisecond a request at the loop's depth, about what the fake takes to answer. The SDK's own
+    paginated collections set and then unset the name, so it is set again after each call that lists."""
+    client.set_sdk_method(f"alrepro:{name}")
+    try:
+        yield
+    finally:
+        client.unset_sdk_method()
+
+
 class Workforce:
     """Who labels the queue. On the fake, a simulated workforce we can step; on Labelbox, real people."""
 
@@ -205,18 +219,26 @@ class SentimentProject:
         on_progress: Callable[[str], None] | None = None,
     ) -> SentimentProject:
         """Create or reuse the project, dataset, ontology and pool batch. Safe to run again at any point."""
+        with sdk_method(client, "setup"):
+            return cls._setup(client, pool, name, on_progress or (lambda _msg: None))
+
+    @classmethod
+    def _setup(cls, client, pool: Sequence[PoolRow], name: str, say: Callable[[str], None]) -> SentimentProject:
         from labelbox import Dataset, MediaType, Project
 
-        say = on_progress or (lambda _msg: None)
-        project = _first(client.get_projects(where=Project.name == name))
+        def listed(items):  # a paginated listing unsets the requests' name (see sdk_method): set it again
+            client.set_sdk_method("alrepro:setup")
+            return items
+
+        project = _first(listed(list(client.get_projects(where=Project.name == name))))
         if project is None:
             project = client.create_project(name=name, media_type=MediaType.Text)
             say(f"created project {name}")
-        dataset = _first(client.get_datasets(where=Dataset.name == name))
+        dataset = _first(listed(list(client.get_datasets(where=Dataset.name == name))))
         if dataset is None:
             dataset = client.create_dataset(name=name)
             say(f"created dataset {name}")
-        have = {row.global_key for row in dataset.data_rows()}
+        have = listed({row.global_key for row in dataset.data_rows()})
         missing = [r for r in pool if r.global_key not in have]
         if missing:
             task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
@@ -226,7 +248,7 @@ class SentimentProject:
             say(f"uploaded {len(missing)} data rows")
         cls._ensure_ontology(client, project, say)
         sp = cls(client, project, dataset)
-        if not any(b.name == BATCH_NAME for b in project.batches()):
+        if not any(listed([b.name == BATCH_NAME for b in project.batches()])):
             project.create_batch(BATCH_NAME, global_keys=[r.global_key for r in pool], priority=REST)
             say(f"queued {len(pool)} rows at priority {REST}")
         sp.priorities = {r.global_key: REST for r in pool}
@@ -267,32 +289,35 @@ class SentimentProject:
                 changes.append((key, REST))
         # one bulk priority update per priority value: ids travel as variables, so the request stays small
         # (set_labeling_parameter_overrides inlines every row into the query text)
-        for priority in (FIRST, REST):
-            group = [k for k, p in changes if p == priority]
-            if group:
-                retrying(lambda g=group, p=priority: self.project.update_data_row_labeling_priority(GlobalKeys(g), p))
+        with sdk_method(self.client, "prioritize"):
+            for priority in (FIRST, REST):
+                group = [k for k, p in changes if p == priority]
+                if group:
+                    retrying(lambda g=group, p=priority: self.project.update_data_row_labeling_priority(GlobalKeys(g), p))
         for key, priority in changes:
             self.priorities[key] = priority
         return len(changes)
 
     def collect(self, global_keys: Sequence[str] | None = None) -> dict[str, int]:
         """Labels exported from the project (latest label per row), as global key -> 0/1."""
-        return retrying(lambda: self._export_labels(global_keys))
+        with sdk_method(self.client, "collect"):
+            return retrying(lambda: self._export_labels(global_keys))
 
     def _export_labels(self, global_keys: Sequence[str] | None) -> dict[str, int]:
         filters = {"global_keys": list(global_keys)} if global_keys else None
         task = self.project.export(filters=filters, params={"label_details": True, "project_details": True})
-        task.wait_till_done()
         out: dict[str, int] = {}
-        if task.has_result():
-            for output in task.get_buffered_stream():
-                row = output.json
-                answer = latest_answer(row, self.project_id)
-                if answer is not None:
-                    out[row["data_row"]["global_key"]] = answer
-        # the errors stream costs a request: asked only when some wanted row came back without a label
-        if (global_keys is None or any(k not in out for k in global_keys)) and task.has_errors():
-            raise AlreproError(f"Labelbox export {task.uid} finished with errors")
+        with sdk_method(self.client, "collect"):  # again: export() looked its task up through a paginated list
+            task.wait_till_done()
+            if task.has_result():
+                for output in task.get_buffered_stream():
+                    row = output.json
+                    answer = latest_answer(row, self.project_id)
+                    if answer is not None:
+                        out[row["data_row"]["global_key"]] = answer
+            # the errors stream costs a request: asked only when some wanted row came back without a label
+            if (global_keys is None or any(k not in out for k in global_keys)) and task.has_errors():
+                raise AlreproError(f"Labelbox export {task.uid} finished with errors")
         return out
 
 

@@ -87,6 +87,27 @@ def test_export_errors_are_checked_only_when_a_wanted_row_is_missing(fake_labelb
     assert len(asked) == 1
 
 
+def test_adapter_requests_are_named_so_the_sdk_seldom_inspects_the_stack(fake_labelbox_mocked, monkeypatch):
+    import inspect
+
+    stacks = []
+    real_stack = inspect.stack
+    monkeypatch.setattr(inspect, "stack", lambda *a: stacks.append(1) or real_stack(*a))
+    client = fake_labelbox_mocked.client()
+    sp = SentimentProject.setup(client, POOL[:4], name="named")
+    fake_labelbox_mocked.register_truth({r.global_key: "Negative" for r in POOL[:4]})
+    calls = fake_labelbox_mocked.responses.calls
+    before, stacks[:] = len(calls), []
+    sp.prioritize([POOL[0].global_key])
+    fake_labelbox_mocked.step(1, sp.project_id)
+    assert sp.collect([POOL[0].global_key]) == {POOL[0].global_key: 0}
+    names = [c.request.headers.get("X-SDK-Method") for c in list(calls)[before:] if "/files/" not in c.request.url]
+    assert len(names) >= 8 and len(stacks) == 2  # only the SDK's own task lookups (a paginated list) name themselves
+    assert sum(n.startswith("alrepro:") for n in names) == len(names) - 2
+    assert {n for n in names if n.startswith("alrepro:")} == {"alrepro:prioritize", "alrepro:collect"}
+    assert client._request_client.sdk_method is None  # unset afterwards: the user's own calls are not renamed
+
+
 def test_latest_answer_takes_the_newest_label():
     def label(at, answer):
         return {
