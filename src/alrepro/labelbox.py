@@ -203,7 +203,7 @@ class SentimentProject:
     client: object
     project: object
     dataset: object
-    priorities: dict[str, int] = field(default_factory=dict)
+    at_first: dict[str, None] = field(default_factory=dict)  # queued rows at priority 1 (all others are at 2)
 
     @property
     def project_id(self) -> str:
@@ -251,7 +251,6 @@ class SentimentProject:
         if not any(listed([b.name == BATCH_NAME for b in project.batches()])):
             project.create_batch(BATCH_NAME, global_keys=[r.global_key for r in pool], priority=REST)
             say(f"queued {len(pool)} rows at priority {REST}")
-        sp.priorities = {r.global_key: REST for r in pool}
         return sp
 
     @staticmethod
@@ -280,23 +279,16 @@ class SentimentProject:
         from labelbox.schema.identifiables import GlobalKeys
 
         wanted = set(first)
-        changes = []
-        for key in first:
-            if self.priorities.get(key) != FIRST:
-                changes.append((key, FIRST))
-        for key, priority in self.priorities.items():
-            if priority == FIRST and key not in wanted and key not in labeled:
-                changes.append((key, REST))
+        up = [key for key in first if key not in self.at_first]
+        down = [key for key in self.at_first if key not in wanted and key not in labeled]
         # one bulk priority update per priority value: ids travel as variables, so the request stays small
         # (set_labeling_parameter_overrides inlines every row into the query text)
         with sdk_method(self.client, "prioritize"):
-            for priority in (FIRST, REST):
-                group = [k for k, p in changes if p == priority]
+            for group, priority in ((up, FIRST), (down, REST)):
                 if group:
                     retrying(lambda g=group, p=priority: self.project.update_data_row_labeling_priority(GlobalKeys(g), p))
-        for key, priority in changes:
-            self.priorities[key] = priority
-        return len(changes)
+        self.at_first = dict.fromkeys(first)
+        return len(up) + len(down)
 
     def collect(self, global_keys: Sequence[str] | None = None) -> dict[str, int]:
         """Labels exported from the project (latest label per row), as global key -> 0/1."""

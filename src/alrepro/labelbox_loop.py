@@ -28,7 +28,7 @@ import numpy as np
 
 from alrepro.errors import AlreproError
 from alrepro.experiment import ExperimentData, replica_tasks
-from alrepro.labelbox import FIRST, LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
+from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
 from alrepro.loop import ActiveLearner
 from alrepro.metrics import roc_auc
 
@@ -163,8 +163,7 @@ def run_loop(
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     saved = run.state()
-    for key in saved.get("requested", []):  # what the queue holds at priority 1 (see the module's docstring)
-        project.priorities[key] = FIRST
+    project.at_first = dict.fromkeys(saved.get("requested", []))  # the queue's priority-1 rows (see above)
 
     learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
     results: list[RoundResult] = []
