@@ -9,21 +9,29 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import heapq
+import operator
 import random
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from math import floor
 from typing import Any
 
 from .errors import not_found
 
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+ID_LENGTH = range(24)  # characters after the leading "c"
+BASE36_PAIRS = [ID_ALPHABET[i % 36] + ID_ALPHABET[i // 36] for i in range(36 * 36)]  # two digits, the low one first
 EPOCH = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
 
 
 def fmt_time(t: _dt.datetime) -> str:
     """Labelbox's DateTime format, ``%Y-%m-%dT%H:%M:%S.%fZ`` with milliseconds."""
+    if t.year >= 1000:  # isoformat is much faster than strftime and agrees for 4-digit years
+        return t.isoformat(timespec="milliseconds")[:23] + "Z"
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
@@ -35,7 +43,8 @@ class Ids:
         self.rng = random.Random(seed)
 
     def new(self) -> str:
-        return "c" + "".join(self.rng.choices(ID_ALPHABET, k=24))
+        r = self.rng.random  # rng.choices(ID_ALPHABET, k=24) without its call overhead: the same draws
+        return "c" + "".join([ID_ALPHABET[floor(r() * 36.0)] for _ in ID_LENGTH])
 
     def keyed(self, *parts: str) -> str:
         """Seeded: an id derived from the seed and ``parts`` (independent of arrival order); else random."""
@@ -43,9 +52,9 @@ class Ids:
             return self.new()
         n = int.from_bytes(hashlib.sha256(repr((self.seed, *parts)).encode()).digest(), "big")
         chars = []
-        for _ in range(24):
-            n, r = divmod(n, 36)
-            chars.append(ID_ALPHABET[r])
+        for _ in range(12):  # the 24 lowest base-36 digits of n, lowest first
+            n, r = divmod(n, 1296)
+            chars.append(BASE36_PAIRS[r])
         return "c" + "".join(chars)
 
 
@@ -107,13 +116,15 @@ class Clock:
         self.seeded = seeded
         self.ticks = 0
         self.env = env or LIVE_ENV
+        self._second: tuple[int, str] = (-1, "")  # seeded: (second, its formatted prefix), a cache
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k != "env"}
+        return {k: v for k, v in vars(self).items() if k not in ("env", "_second")}
 
     def __setstate__(self, d: dict) -> None:
         vars(self).update(d)
         self.env = LIVE_ENV
+        self._second = (-1, "")
 
     def now(self) -> _dt.datetime:
         if not self.seeded:
@@ -122,7 +133,13 @@ class Clock:
         return EPOCH + _dt.timedelta(milliseconds=self.ticks)
 
     def stamp(self) -> str:
-        return fmt_time(self.now())
+        if not self.seeded:
+            return fmt_time(self.now())
+        self.ticks += 1
+        second, ms = divmod(self.ticks, 1000)
+        if self._second[0] != second:  # "YYYY-MM-DDTHH:MM:SS." changes once per 1,000 ticks
+            self._second = (second, fmt_time(EPOCH + _dt.timedelta(seconds=second))[:20])
+        return f"{self._second[1]}{ms:03d}Z"
 
 
 @dataclass
@@ -534,17 +551,19 @@ class State:
         p = self.project(b.project_id)
         if priority is not None:
             b.priority = priority
-        wanted: list[tuple[str, DataRow | None]] = [(r, self.data_row_by_key("ID", r)) for r in row_ids or []]
-        wanted += [(k, self.data_row_by_key("GKEY", k)) for k in global_keys or []]
+        rows, keys = self.data_rows, self.global_keys
+        wanted = [(r, r) for r in row_ids or []] + [(k, keys.get(k)) for k in global_keys or []]
         added, failed = [], []
-        for ref, row in wanted:
-            if row is None or row.id in p.rows:
+        n = (b.consensus_settings or {}).get("numberOfLabels") or 1
+        in_project, queue, batch_rows = p.rows, p.queue, b.row_ids
+        for ref, rid in wanted:
+            row = rows.get(rid) if rid else None
+            if row is None or row.deleted or row.id in in_project:
                 failed.append(ref)
                 continue
-            p.rows[row.id] = b.id
-            b.row_ids.append(row.id)
-            n = (b.consensus_settings or {}).get("numberOfLabels") or 1
-            p.queue[row.id] = QueueEntry(row.id, b.priority, b.id, number_of_labels=n)
+            in_project[row.id] = b.id
+            batch_rows.append(row.id)
+            queue[row.id] = QueueEntry(row.id, b.priority, b.id, number_of_labels=n)
             added.append(row.id)
         b.updated_at = p.updated_at = self.now()
         return added, failed
@@ -579,10 +598,17 @@ class State:
     def queue_order(self, project_id: str, limit: int | None = None) -> list[QueueEntry]:
         """Queued rows, lowest priority number first, ties by data row id (lexicographic)."""
         p = self.project(project_id)
-        key = _queue_key
         if limit is not None:
-            return heapq.nsmallest(limit, p.queue.values(), key=key)
-        return sorted(p.queue.values(), key=key)
+            return heapq.nsmallest(limit, p.queue.values(), key=_queue_key)
+        return _sorted_queue(p.queue.values())
+
+    def queued(self, project_id: str) -> Iterator[QueueEntry]:
+        """``queue_order`` as it is now, lazily: the lowest priority's rows first, the others sorted if reached.
+
+        Consume it under the lock, before any priority changes (labeling rows meanwhile is fine).
+        """
+        entries = list(self.project(project_id).queue.values())
+        return _queued(entries) if entries else iter(())
 
     def overrides(self, project_id: str) -> list[QueueEntry]:
         return [e for e in self.queue_order(project_id) if e.override_id is not None]
@@ -613,6 +639,24 @@ class State:
 
 def _queue_key(e: QueueEntry) -> tuple[int, str]:
     return (e.priority, e.data_row_id)
+
+
+_priority = operator.attrgetter("priority")
+_row_id = operator.attrgetter("data_row_id")
+
+
+def _sorted_queue(entries) -> list[QueueEntry]:
+    """Sorted by ``_queue_key``: two stable sorts (ids, then priorities) beat one sort on tuples."""
+    out = sorted(entries, key=_row_id)
+    out.sort(key=_priority)
+    return out
+
+
+def _queued(entries: list[QueueEntry]) -> Iterator[QueueEntry]:
+    prios = list(map(_priority, entries))
+    lowest = min(prios)
+    yield from sorted(compress(entries, map(operator.eq, prios, repeat(lowest))), key=_row_id)
+    yield from _sorted_queue(compress(entries, map(operator.ne, prios, repeat(lowest))))
 
 
 def _json_dumps(v: Any) -> str:

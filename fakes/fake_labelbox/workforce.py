@@ -74,15 +74,16 @@ class Workforce:
             projects = [st.project(project_id)] if project_id else [p for p in st.projects.values() if not p.deleted]
             for p in projects:
                 ontology = st.ontologies.get(p.ontology_id or "")
+                if ontology is None or n <= 0:
+                    continue
+                lookup = _Lookup(ontology.normalized)
                 done = 0
-                for entry in st.queue_order(p.id):
-                    if done >= n:
-                        break
+                for entry in st.queued(p.id):
                     row = st.data_rows[entry.data_row_id]
                     truth = st.truth.get(row.global_key or "")
-                    if truth is None or ontology is None:
+                    if truth is None:
                         continue
-                    answers = self._answers(ontology.normalized, truth)
+                    answers = self._answers(lookup, truth)
                     labeler = f"labeler-{self.count % max(1, self.config.labelers) + 1}@fake-labelbox.test"
                     given = [{"name": a["name"], "answer": a["answer"]} for a in answers]
                     lab = st.add_label(p.id, row.id, given, labeler, "workforce")
@@ -91,19 +92,18 @@ class Workforce:
                     made.append({"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
                                  "label_id": lab.id, "answers": given,
                                  "correct": all(a["answer"] == a["truth"] for a in answers)})
+                    if done >= n:
+                        break  # before asking for the next row: the rest of the queue may never need sorting
         return made
 
-    def _answers(self, normalized: dict, truth: Any) -> list[dict]:
+    def _answers(self, lookup: _Lookup, truth: Any) -> list[dict]:
         """One answer per classification in ``truth`` ({name: answer}, or a bare answer for the first radio)."""
         if not isinstance(truth, dict):
-            first = next((c for c in normalized.get("classifications", []) if c.get("type", "radio") == "radio"), None)
-            if first is None:
-                raise ValueError("The project's ontology has no radio classification to answer")
-            truth = {first.get("name") or first.get("instructions"): truth}
+            truth = {lookup.first_radio(): truth}
         out = []
         for name, want in truth.items():
-            cls = find_classification(normalized, name)
-            answer = self._canonical(cls, want)
+            cls = lookup.classification(name)
+            answer = lookup.canonical(cls, want)
             given = answer
             if cls is not None and self.rng.random() < self.config.error_rate:
                 others = [o for o in cls.get("options", []) if self._canonical(cls, o.get("label")) != answer]
@@ -119,3 +119,34 @@ class Workforce:
 
         opt = find_option(cls, answer) if cls else None
         return (opt.get("label") or opt.get("value")) if opt else answer
+
+
+class _Lookup:
+    """One step's lookups in an ontology (it cannot change during the step), memoized."""
+
+    def __init__(self, normalized: dict) -> None:
+        self.normalized = normalized
+        self.memo: dict[tuple, Any] = {}  # ("first",), ("cls", ...), ("opt", ...) -> result
+
+    def first_radio(self) -> Any:
+        if ("first",) not in self.memo:
+            radios = (c for c in self.normalized.get("classifications", []) if c.get("type", "radio") == "radio")
+            self.memo[("first",)] = next(radios, None)
+        first = self.memo[("first",)]
+        if first is None:
+            raise ValueError("The project's ontology has no radio classification to answer")
+        return first.get("name") or first.get("instructions")
+
+    def classification(self, name: Any) -> dict | None:
+        key = ("cls", type(name), name)
+        if key not in self.memo:
+            self.memo[key] = find_classification(self.normalized, name)
+        return self.memo[key]
+
+    def canonical(self, cls: dict | None, answer: Any) -> Any:
+        if type(answer) not in (str, int):  # others may be unhashable, or equal yet print differently
+            return Workforce._canonical(cls, answer)
+        key = ("opt", id(cls), type(answer), answer)
+        if key not in self.memo:
+            self.memo[key] = Workforce._canonical(cls, answer)
+        return self.memo[key]
