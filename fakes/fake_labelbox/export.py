@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from functools import cache
+from itertools import filterfalse
 from typing import Any
 
 from .errors import bad_input
 from .state import Label, Project, State
 
+# json.dumps(..., separators=(",", ":")) without building an encoder per row; rows have no cycles to check for
+_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 WORKFLOW_FILTERS = {"Done": "DONE", "InReview": "IN_REVIEW", "InRework": "IN_REWORK", "ToLabel": "TO_LABEL"}
 
 
@@ -67,72 +71,114 @@ def classification_json(normalized: dict, ann: dict) -> dict:
 
 
 def label_json(state: State, lab: Label, normalized: dict, params: dict) -> dict:
-    out: dict = {"id": lab.id, "label_kind": "Default", "version": "1.0.0"}
-    if params.get("includeLabelDetails", True):
-        out["label_details"] = {
-            "created_at": lab.created_at,
-            "updated_at": lab.updated_at,
-            "created_by": lab.created_by,
-            "content_last_updated_at": lab.updated_at,
-            "reviews": [],
-        }
-    if params.get("includePerformanceDetails"):
-        out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0, "skipped": False}
-    out["annotations"] = {
-        "objects": [],
-        "classifications": [classification_json(normalized, a) for a in lab.answers],
-        "relationships": [],
-    }
-    return out
+    return Rows(state, None, params, normalized).label(lab)
 
 
 def row_json(state: State, p: Project, row_id: str, params: dict) -> dict:
-    row = state.data_rows[row_id]
-    ontology = state.ontologies.get(p.ontology_id or "")
-    normalized = ontology.normalized if ontology else {}
-    dr: dict = {"id": row.id, "global_key": row.global_key, "external_id": row.external_id, "row_data": row.row_data}
-    if params.get("includeDataRowDetails"):
-        ds = state.datasets.get(row.dataset_id)
-        dr["details"] = {
-            "dataset_id": row.dataset_id,
-            "dataset_name": ds.name if ds else None,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-            "last_activity_at": row.updated_at,
-            "created_by": state.user.email,
+    return Rows(state, p, params).row(row_id)
+
+
+class Rows:
+    """Export rows of one project with one set of params: the per-export work is done once, and each
+    distinct (classification, answer) pair is rendered once (only the feature ids differ between labels)."""
+
+    def __init__(self, state: State, p: Project | None, params: dict, normalized: dict | None = None) -> None:
+        self.state, self.p = state, p
+        if normalized is None:
+            ontology = state.ontologies.get(p.ontology_id or "") if p else None
+            normalized = ontology.normalized if ontology else {}
+        self.normalized = normalized
+        self.row_details = params.get("includeDataRowDetails")
+        self.metadata = params.get("includeMetadata")
+        self.attachments = params.get("includeAttachments")
+        self.label_details = params.get("includeLabelDetails", True)
+        self.performance = params.get("includePerformanceDetails")
+        self.project_details = params.get("includeProjectDetails")
+        self.answers: dict[tuple, dict] = {}
+
+    def row(self, row_id: str) -> dict:
+        state, p = self.state, self.p
+        row = state.data_rows[row_id]
+        dr: dict = {"id": row.id, "global_key": row.global_key, "external_id": row.external_id,
+                    "row_data": row.row_data}
+        if self.row_details:
+            ds = state.datasets.get(row.dataset_id)
+            dr["details"] = {
+                "dataset_id": row.dataset_id,
+                "dataset_name": ds.name if ds else None,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "last_activity_at": row.updated_at,
+                "created_by": state.user.email,
+            }
+        attrs = {_snake(k): v for k, v in row.media_attributes.items()}
+        out: dict = {"data_row": dr, "media_attributes": attrs}
+        if self.metadata:
+            out["metadata_fields"] = row.metadata_fields
+        if self.attachments:
+            out["attachments"] = row.attachments
+        labels = state.labels
+        proj: dict = {"name": p.name, "labels": [self.label(labels[i]) for i in p.labels.get(row_id, [])]}
+        if self.project_details:
+            entry = p.queue.get(row_id) or p.finished.get(row_id)
+            batch = state.batches.get(p.rows[row_id])
+            proj["project_details"] = {
+                "ontology_id": p.ontology_id,
+                "task_id": "",
+                "task_name": "",
+                "batch_id": batch.id if batch else None,
+                "batch_name": batch.name if batch else None,
+                "workflow_status": workflow_status(p, row_id),
+                "priority": entry.priority if entry else None,
+                "consensus_expected_label_count": entry.number_of_labels if entry else 1,
+                "workflow_history": [],
+            }
+        out["projects"] = {p.id: proj}
+        return out
+
+    def label(self, lab: Label) -> dict:
+        out: dict = {"id": lab.id, "label_kind": "Default", "version": "1.0.0"}
+        if self.label_details:
+            out["label_details"] = {
+                "created_at": lab.created_at,
+                "updated_at": lab.updated_at,
+                "created_by": lab.created_by,
+                "content_last_updated_at": lab.updated_at,
+                "reviews": [],
+            }
+        if self.performance:
+            out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0, "skipped": False}
+        out["annotations"] = {
+            "objects": [],
+            "classifications": [self.classification(a) for a in lab.answers],
+            "relationships": [],
         }
-    attrs = {_snake(k): v for k, v in row.media_attributes.items()}
-    out: dict = {"data_row": dr, "media_attributes": attrs}
-    if params.get("includeMetadata"):
-        out["metadata_fields"] = row.metadata_fields
-    if params.get("includeAttachments"):
-        out["attachments"] = row.attachments
-    proj: dict = {
-        "name": p.name,
-        "labels": [label_json(state, state.labels[i], normalized, params) for i in p.labels.get(row_id, [])],
-    }
-    if params.get("includeProjectDetails"):
-        entry = p.queue.get(row_id) or p.finished.get(row_id)
-        batch = state.batches.get(p.rows[row_id])
-        proj["project_details"] = {
-            "ontology_id": p.ontology_id,
-            "task_id": "",
-            "task_name": "",
-            "batch_id": batch.id if batch else None,
-            "batch_name": batch.name if batch else None,
-            "workflow_status": workflow_status(p, row_id),
-            "priority": entry.priority if entry else None,
-            "consensus_expected_label_count": entry.number_of_labels if entry else 1,
-            "workflow_history": [],
-        }
-    out["projects"] = {p.id: proj}
-    return out
+        return out
+
+    def classification(self, ann: dict) -> dict:
+        """``classification_json`` from a rendering per distinct (name, answer), with this answer's feature ids."""
+        name, answer = ann["name"], ann.get("answer")
+        if type(name) is not str or type(answer) not in (str, int):  # others may be unhashable, or equal
+            return classification_json(self.normalized, ann)  # yet print differently (1 and True, -0.0 and 0.0)
+        key = (name, type(answer), answer)
+        shape = self.answers.get(key)
+        if shape is None:
+            shape = self.answers[key] = classification_json(self.normalized, {"name": name, "answer": answer})
+        out = dict(shape)
+        out["feature_id"] = ann.get("feature_id")
+        fid = ann.get("answer_feature_id")
+        if "radio_answer" in out:
+            out["radio_answer"] = dict(out["radio_answer"], feature_id=fid)
+        elif "checklist_answers" in out:
+            out["checklist_answers"] = [dict(o, feature_id=fid) for o in out["checklist_answers"]]
+        return out
 
 
 def workflow_status(p: Project, row_id: str) -> str:
     return "TO_LABEL" if row_id in p.queue else "DONE"
 
 
+@cache
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
@@ -164,7 +210,10 @@ def select_rows(state: State, p: Project, query: list[dict]) -> list[str]:
             if kind == "global_key":
                 ids = {state.global_keys.get(k) for k in ids}
             negate = f.get("operator") == "is_not"
-            rows = [r for r in rows if ((p.rows[r] if kind == "batch" else r) in ids) != negate]
+            if kind == "batch":
+                rows = [r for r in rows if (p.rows[r] in ids) != negate]
+            else:
+                rows = list((filterfalse if negate else filter)(ids.__contains__, rows))
         elif kind == "task_queue_not_exist":
             rows = [r for r in rows if r in p.queue]
         elif kind == "task_queue_status":
@@ -185,6 +234,7 @@ def build_export(state: State, p: Project, filters: dict, params: dict | None) -
     params.setdefault("includeLabelDetails", True)
     query = ((filters or {}).get("searchQuery") or {}).get("query") or []
     rows = select_rows(state, p, query)
-    lines = [json.dumps(row_json(state, p, r, params), separators=(",", ":")) for r in rows]
+    render = Rows(state, p, params).row
+    lines = [_encode(render(r)) for r in rows]
     body = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return body, len(lines)
