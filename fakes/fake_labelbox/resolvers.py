@@ -300,6 +300,17 @@ def _find_import(info, where, kind):
 
 # ---- nested fields -----------------------------------------------------------------------------
 
+def user_created_tasks(u, info, where=None, skip=0, first=None):
+    """Tasks read as polls (each one listed counts down its IN_PROGRESS reads)."""
+    st: State = info.context.state
+    if where is not None and where.keys() == {"id"}:  # the SDK's get_task and refresh: one dict lookup
+        t = st.tasks.get(where["id"])
+        tasks = [t] if t is not None and t.user_id == u.id else []
+    else:
+        tasks = [t for t in st.tasks.values() if t.user_id == u.id and matches(t, where)]
+    return page([task_view(st, t) for t in tasks], skip, first)
+
+
 def project_batches(p: Project, info, after=None, first=None, where=None):
     st: State = info.context.state
     items = [st.batches[b] for b in p.batch_ids]
@@ -703,9 +714,7 @@ RESOLVERS: dict[str, dict[str, Callable]] = {
         "createQueuePriorityUpdateTask": pm_priority_task,
     },
     "User": {
-        "createdTasks": lambda u, info, where=None, skip=0, first=None: page(
-            [task_view(info.context.state, t) for t in info.context.state.tasks.values()
-             if t.user_id == u.id and matches(t, where)], skip, first),
+        "createdTasks": user_created_tasks,
         "organization": lambda _u, info: info.context.state.organization,
         "projects": _list_of(lambda _u, info: [p for p in info.context.state.projects.values() if not p.deleted]),
     },
