@@ -94,7 +94,7 @@ def check_json(value: Any, limits: Limits, what: str = "variables") -> None:
         if depth > limits.max_json_depth:
             raise malformed(f"The {what} are nested deeper than the limit of {limits.max_json_depth}",
                             "max_json_depth", limits.max_json_depth, depth)
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
 
 
 # ---- documents -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import signal
@@ -322,29 +323,19 @@ class FakeLabelboxApp:
         return _json({"message": f"{_reason(fault.status)} (injected fault)"}, fault.status or 503)
 
     def _document(self, query: str):
-        """Limit-check, parse and validate (cached by text); errors carry ``extensions.phase``."""
+        """A checked document: cached by text per app, and by text and limits across the process's apps."""
         with self._doc_lock:
             doc = self._documents.get(query)
             if doc is not None:
                 self._documents.move_to_end(query)
                 return doc
-        limits = self.limits
-        check_text(query, limits)
-        try:
-            doc = parse(query, no_location=True, max_tokens=limits.max_tokens)
-        except GraphQLError as e:
-            if "token limit" in e.message:
-                raise LimitExceeded("Query complexity limit exceeded", "GRAPHQL_VALIDATION_FAILED", 400,
-                                    "max_tokens", limits.max_tokens) from e
-            e.extensions = {"phase": "parse"}
-            raise
-        check_document(doc, limits)
-        errors = validate(schema(), doc)
-        if errors:
-            errors = validate(schema(), parse(query))
-            e = errors[0]
-            e.extensions = {"phase": "validate"}
-            raise e
+        limits = dataclasses.replace(self.limits)  # one consistent set of bounds for the checks and the key
+        key = (query, *vars(limits).values())
+        doc = _SHARED_DOCUMENTS.get(key)
+        if doc is None:
+            doc = _check_document(query, limits)
+            if len(query) <= CACHE_MAX_QUERY:
+                _SHARED_DOCUMENTS.put(key, doc)
         if len(query) <= CACHE_MAX_QUERY:
             with self._doc_lock:
                 self._documents[query] = doc
@@ -436,6 +427,51 @@ class FakeLabelboxApp:
                 o.normalized[key] = kept
                 return 200, {"deleted": True, "archived": False}
         return 404, {"message": f"Feature schema {parts[3]} not in ontology"}
+
+
+def _check_document(query: str, limits: Limits):
+    """Limit-check, parse and validate a document; errors carry ``extensions.phase``."""
+    check_text(query, limits)
+    try:
+        doc = parse(query, no_location=True, max_tokens=limits.max_tokens)
+    except GraphQLError as e:
+        if "token limit" in e.message:
+            raise LimitExceeded("Query complexity limit exceeded", "GRAPHQL_VALIDATION_FAILED", 400,
+                                "max_tokens", limits.max_tokens) from e
+        e.extensions = {"phase": "parse"}
+        raise
+    check_document(doc, limits)
+    errors = validate(schema(), doc)
+    if errors:
+        errors = validate(schema(), parse(query))
+        e = errors[0]
+        e.extensions = {"phase": "validate"}
+        raise e
+    return doc
+
+
+class _DocumentCache:
+    """Checked documents by (text, limits), shared by every app in the process (the checks are pure)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._docs: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, key: tuple):
+        with self._lock:
+            doc = self._docs.get(key)
+            if doc is not None:
+                self._docs.move_to_end(key)
+            return doc
+
+    def put(self, key: tuple, doc: Any) -> None:
+        with self._lock:
+            self._docs[key] = doc
+            if len(self._docs) > CACHE_LIMIT:
+                self._docs.popitem(last=False)
+
+
+_SHARED_DOCUMENTS = _DocumentCache()
 
 
 def _outcome_digest(outcome: Any) -> str:
