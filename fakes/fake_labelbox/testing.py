@@ -155,18 +155,13 @@ def route_requests(app, base_url: str):
     import re
 
     import responses
-    from werkzeug.test import EnvironBuilder, run_wsgi_app
+    from werkzeug.test import run_wsgi_app
+
+    make_environ = environ_maker(base_url)
 
     def callback(request):
-        builder = EnvironBuilder(method=request.method, base_url=base_url, path=request.path_url.split("?")[0],
-                                 query_string=request.url.partition("?")[2], headers=dict(request.headers),
-                                 data=_body(request.body))
         try:
-            environ = builder.get_environ()
-        finally:
-            builder.close()
-        try:
-            app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+            app_iter, status, headers = run_wsgi_app(app, make_environ(request), buffered=True)
         except ConnectionError as e:  # an injected dropped connection
             import requests
 
@@ -179,6 +174,57 @@ def route_requests(app, base_url: str):
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
             mock.add_callback(method, pattern, callback=callback)
         yield mock
+
+
+def environ_maker(base_url: str):
+    """``request -> WSGI environ``: what werkzeug's ``EnvironBuilder`` builds, without its per-request cost.
+
+    The parts that come from ``base_url`` (host, port, scheme, script name) are built once, by
+    ``EnvironBuilder``; requests it would treat specially (an empty body with a content type, header
+    values that are not plain strings) still go through it.
+    """
+    from io import BytesIO
+    from urllib.parse import unquote
+
+    from werkzeug.test import EnvironBuilder
+
+    template = EnvironBuilder(base_url=base_url).get_environ()
+
+    def build(request) -> dict:
+        path, query, data = request.path_url.split("?")[0], request.url.partition("?")[2], _body(request.body)
+        headers = dict(request.headers)
+        content_type = request.headers.get("Content-Type")
+        if (not data and content_type is not None) or not all(
+                isinstance(v, str) and "\n" not in v and "\r" not in v for v in headers.values()):
+            builder = EnvironBuilder(method=request.method, base_url=base_url, path=path, query_string=query,
+                                     headers=headers, data=data)
+            try:
+                return builder.get_environ()
+            finally:
+                builder.close()
+        uri = _latin1(path)
+        environ = dict(template)
+        environ.update({"REQUEST_METHOD": request.method, "PATH_INFO": _latin1(unquote(path)),
+                        "QUERY_STRING": _latin1(query), "REQUEST_URI": uri, "RAW_URI": uri,
+                        "wsgi.input": BytesIO(data)})
+        if content_type is not None:
+            environ["CONTENT_TYPE"] = content_type
+        if data:
+            environ["CONTENT_LENGTH"] = str(len(data))
+        combined: dict[str, list[str]] = {}
+        for key, value in headers.items():
+            if key.lower() not in ("content-type", "content-length"):
+                combined.setdefault(f"HTTP_{key.upper().replace('-', '_')}", []).append(value)
+        for key, values in combined.items():
+            environ[key] = ", ".join(values)
+        return environ
+
+    return build
+
+
+def _latin1(s: str) -> str:
+    """PEP 3333's native strings: UTF-8 bytes as latin-1 (werkzeug's ``_wsgi_encoding_dance``)."""
+    return s.encode().decode("latin1")
 
 
 def _body(body: Any) -> bytes:
