@@ -1,0 +1,211 @@
+"""The fake's fast paths answer exactly as the plain code did: ids, stamps, queue order, task reads, exports,
+and the `responses` mode's WSGI environ."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import pickle
+import random
+
+import pytest
+import requests
+from fake_labelbox.export import build_export
+from fake_labelbox.server import FakeLabelboxApp
+from fake_labelbox.state import EPOCH, ID_ALPHABET, Clock, Ids, Ontology, State, fmt_time
+from fake_labelbox.tenancy import canonical
+from fake_labelbox.testing import environ_maker
+from fake_labelbox.workforce import Workforce
+from werkzeug.test import Client, EnvironBuilder
+
+ONTOLOGY = {"tools": [], "classifications": [
+    {"type": "radio", "name": "Sentiment", "featureSchemaId": "cfs-sentiment", "options": [
+        {"label": "Negative", "value": "negative", "featureSchemaId": "cfs-neg"},
+        {"label": "Positive", "value": "positive", "featureSchemaId": "cfs-pos"},
+        {"label": "Not Sure", "value": None}]},
+    {"type": "checklist", "name": "Topics", "options": [{"label": "a"}, {"label": "b"}]},
+    {"type": "text", "instructions": "Note"}]}
+ALL_PARAMS = {k: True for k in ("includeAttachments", "includeMetadata", "includeDataRowDetails",
+                                "includeProjectDetails", "includePerformanceDetails", "includeLabelDetails")}
+
+
+def pool(n: int = 60, seed: int = 0):
+    """A seeded state with an ``n``-row project (mixed priorities), truth for most rows, and its workforce."""
+    st = State(seed)
+    ds = st.create_dataset("d")
+    keys = [f"gk-{i:04d}" for i in range(n)]
+    ok, failed = st.upsert_data_rows([{"id": {"type": "AUTO", "value": ""}, "payload": {
+        "dataset_id": ds.id, "row_data": f"tweet {i} é", "global_key": k,
+        "metadata_fields": [{"name": "m", "value": i}] if i % 4 == 0 else []}} for i, k in enumerate(keys)])
+    assert len(ok) == n and not failed
+    now = st.now()
+    onto = Ontology(st.new_id(), now, now, name="o", normalized=json.loads(json.dumps(ONTOLOGY)))
+    st.ontologies[onto.id] = onto
+    p = st.create_project(name="p", ontology_id=onto.id)
+    b = st.create_batch(p.id, "b", {"numberOfLabels": 1})
+    st.add_to_batch(b.id, [], keys, 3)
+    st.set_priorities(p.id, [("GKEY", k, 1 + i % 5, None) for i, k in enumerate(keys[::3])])
+    truth: dict = {}
+    for i, k in enumerate(keys):
+        if i % 7 == 2:
+            continue  # no truth: skipped, stays queued
+        truth[k] = {"Sentiment": i % 2, "Topics": ["a", "b"], "Note": f"n{i}"} if i % 5 == 0 else \
+            ["Negative", "Positive", "Not Sure"][i % 3]
+    st.truth.update(truth)
+    wf = Workforce(st)
+    wf.configure(error_rate=0.25, seed=3, labelers=2)
+    return st, p, keys, wf
+
+
+def test_ids_draw_what_random_choices_draws():
+    ids, ref = Ids(7), random.Random(7)
+    assert [ids.new() for _ in range(2000)] == ["c" + "".join(ref.choices(ID_ALPHABET, k=24)) for _ in range(2000)]
+    assert ids.rng.getstate() == ref.getstate()
+
+
+def test_keyed_ids_are_the_hashs_base36_digits():
+    def reference(seed, *parts):
+        n = int.from_bytes(hashlib.sha256(repr((seed, *parts)).encode()).digest(), "big")
+        chars = []
+        for _ in range(24):
+            n, r = divmod(n, 36)
+            chars.append(ID_ALPHABET[r])
+        return "c" + "".join(chars)
+
+    ids = Ids(5)
+    assert all(ids.keyed("data_row", str(i)) == reference(5, "data_row", str(i)) for i in range(3000))
+
+
+def test_stamps_are_strftimes():
+    def reference(t):
+        return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+    clock = Clock(seeded=True)
+    for i in range(1, 2500):
+        assert clock.stamp() == reference(EPOCH + dt.timedelta(milliseconds=i))
+    clock.ticks = 86_400_000 * 59 - 3  # across a day and a month boundary, then unpickled mid-second
+    clock = pickle.loads(pickle.dumps(clock))
+    assert [clock.stamp() for _ in range(6)] == [reference(EPOCH + dt.timedelta(milliseconds=86_400_000 * 59 + i))
+                                                for i in range(-2, 4)]
+    rng = random.Random(1)
+    for _ in range(2000):
+        t = EPOCH + dt.timedelta(microseconds=rng.randrange(10**15))
+        assert fmt_time(t) == reference(t) and fmt_time(t.replace(tzinfo=None)) == reference(t)
+    assert fmt_time(dt.datetime(999, 1, 2, 3, 4, 5, 6000)) == reference(dt.datetime(999, 1, 2, 3, 4, 5, 6000))
+
+
+def test_queue_order_and_the_lazy_queue_agree_with_a_plain_sort():
+    st, p, keys, _wf = pool()
+    plain = sorted(p.queue.values(), key=lambda e: (e.priority, e.data_row_id))
+    assert st.queue_order(p.id) == plain == list(st.queued(p.id))
+    assert st.queue_order(p.id, limit=7) == plain[:7]
+
+
+@pytest.mark.parametrize("n", [1, 5, 12, 40, 100])
+def test_step_labels_the_first_rows_with_truth_in_queue_order(n):
+    st, p, keys, wf = pool()
+    want = [e.data_row_id for e in st.queue_order(p.id) if st.data_rows[e.data_row_id].global_key in st.truth][:n]
+    made = wf.step(n, p.id)
+    assert [m["data_row_id"] for m in made] == want
+    skipped = {st.global_keys[k] for k in keys if k not in st.truth}
+    assert skipped <= set(p.queue) and not skipped & set(p.labels)
+
+
+def test_step_results_and_state_are_pinned():
+    """Labels, answers (seeded errors included), ids and stamps as the plain implementation made them."""
+    st, p, keys, wf = pool()
+    made = wf.step(25, p.id) + wf.step(100, p.id)
+    assert hashlib.sha256(json.dumps(made).encode()).hexdigest()[:16] == "4a63ce01b455d742"
+    assert hashlib.sha256(json.dumps(canonical(st)).encode()).hexdigest()[:16] == "d7f720a124e8d367"
+
+
+def _export_lines(st, p, query, params):
+    body, count = build_export(st, p, {"searchQuery": {"query": query}}, params)
+    lines = body.decode().splitlines()
+    assert len(lines) == count
+    return lines
+
+
+@pytest.mark.parametrize("params", [{}, {"includeProjectDetails": True, "includeLabelDetails": True}, ALL_PARAMS])
+def test_filtered_exports_are_the_unfiltered_exports_matching_lines(params):
+    st, p, keys, wf = pool()
+    wf.step(30, p.id)
+    everything = _export_lines(st, p, [], params)
+    by_id = {json.loads(line)["data_row"]["id"]: line for line in everything}
+    assert list(by_id) == list(p.rows)  # the project's row order
+    chosen = keys[::4] + ["no-such-key"]
+    chosen_ids = {st.global_keys[k] for k in chosen if k in st.global_keys}
+    for query, keep in [
+        ([{"type": "global_key", "operator": "is", "ids": chosen}], chosen_ids.__contains__),
+        ([{"type": "global_key", "operator": "is_not", "ids": chosen}], lambda r: r not in chosen_ids),
+        ([{"type": "data_row_id", "operator": "is", "ids": sorted(chosen_ids)}], chosen_ids.__contains__),
+        ([{"type": "data_row_id", "operator": "is_not", "ids": sorted(chosen_ids)}], lambda r: r not in chosen_ids),
+        ([{"type": "global_key", "operator": "is", "ids": chosen}, {"type": "task_queue_status", "status": "Done"}],
+         lambda r: r in chosen_ids and r not in p.queue),
+    ]:
+        assert _export_lines(st, p, query, params) == [line for r, line in by_id.items() if keep(r)]
+
+
+def test_export_bytes_are_pinned():
+    """The NDJSON as the plain implementation wrote it (every param, every answer kind, a seeded scenario)."""
+    st, p, keys, wf = pool()
+    wf.step(45, p.id)
+    body, count = build_export(st, p, {}, ALL_PARAMS)
+    assert count == 60 and hashlib.sha256(body).hexdigest()[:16] == "c48ec75ee0915b22"
+    body, count = build_export(st, p, {"searchQuery": {"query": [
+        {"type": "global_key", "operator": "is", "ids": keys[10:30]}]}}, None)
+    assert count == 20 and hashlib.sha256(body).hexdigest()[:16] == "6417e52ba861e8f1"
+
+
+TASK_BY_ID = ("query T($id: ID!, $user: ID!){user(where: {id: $user}){createdTasks(where: {id: $id} skip: 0 first: 100)"
+              "{id status}}}")
+ALL_TASKS = "query A($user: ID!){user(where: {id: $user}){createdTasks(skip: 0 first: 100){id status}}}"
+
+
+def test_reading_a_task_by_id_polls_only_that_task():
+    app = FakeLabelboxApp(api_key="k", seed=0)
+    st = app.state
+    st.task_polls = 2
+    one, other = st.create_task("t", "one"), st.create_task("t", "two")
+    client = Client(app)
+
+    def ask(query, **variables):
+        r = client.post("/graphql", json={"query": query, "variables": {"user": st.user.id, **variables}},
+                        headers={"Authorization": "Bearer k"})
+        return r.get_json()["data"]["user"]["createdTasks"]
+
+    assert ask(TASK_BY_ID, id=one.id) == [{"id": one.id, "status": "IN_PROGRESS"}]
+    assert (one.polls_left, other.polls_left) == (1, 2)
+    assert ask(TASK_BY_ID, id="cnosuchtask") == []
+    assert ask(ALL_TASKS) == [{"id": one.id, "status": "IN_PROGRESS"}, {"id": other.id, "status": "IN_PROGRESS"}]
+    assert (one.polls_left, other.polls_left) == (0, 1)
+    assert ask(TASK_BY_ID, id=one.id) == [{"id": one.id, "status": "COMPLETE"}]
+    assert other.polls_left == 1
+
+
+BASE = "http://fake-labelbox.invalid"
+
+
+@pytest.mark.parametrize("request_", [
+    requests.Request("GET", BASE + "/files/cabc?start=0&end=10"),
+    requests.Request("POST", BASE + "/graphql", json={"query": "{ user { id } }", "variables": {}},
+                     headers={"Authorization": "Bearer k", "X-Extra": "1"}),
+    requests.Request("POST", BASE + "/graphql", files={"operations": (None, "{}"), "map": (None, "{}"),
+                                                      "1": ("a.json", b"[1, 2]", "application/json")}),
+    requests.Request("POST", BASE + "/graphql", data=b"", headers={"Content-Type": "application/json"}),
+    requests.Request("DELETE", BASE + "/api/v1/ontologies/%C3%A9t%C3%A9", headers={"Authorization": "k"}),
+    requests.Request("POST", BASE + "/_fake/seed", data="caf\u00e9".encode(), headers={"X-Bytes": b"raw"}),
+], ids=["get-query", "json", "multipart", "empty-with-type", "quoted-path", "bytes-header"])
+def test_responses_mode_environ_is_werkzeugs(request_):
+    prepared = request_.prepare()
+    body = prepared.body if isinstance(prepared.body, bytes) else (prepared.body or "").encode()
+    builder = EnvironBuilder(method=prepared.method, base_url=BASE, path=prepared.path_url.split("?")[0],
+                             query_string=prepared.url.partition("?")[2], headers=dict(prepared.headers), data=body)
+    want = builder.get_environ()
+    got = environ_maker(BASE)(prepared)
+
+    def comparable(environ):
+        return {k: v for k, v in environ.items() if k not in ("wsgi.input", "wsgi.errors")}, environ["wsgi.input"].read()
+
+    assert comparable(got) == comparable(want)
