@@ -16,11 +16,13 @@ only the rows the queue has not labelled yet.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -73,6 +75,33 @@ def _append_rows(path: Path, header: list[str], rows: list[list[object]]) -> Non
         os.fsync(f.fileno())
 
 
+def _metric_line(r: RoundResult) -> str:
+    return f"{r.round},{r.labels},{r.auc:.6f}"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while setup builds thousands of long-lived objects (rows, SDK objects
+    and, in-process, the fake's state): collections there would walk the growing heap again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _gc_frozen() -> Iterator[None]:
+    """Leave what exists now (modules, data, the pool) out of the collections made during the rounds."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 class RunDir:
     """The loop's durable state on disk."""
 
@@ -117,8 +146,13 @@ class RunDir:
         _atomic_write(self.path / STATE_JSON, json.dumps(state, sort_keys=True) + "\n")
 
     def write_metrics(self, results: list[RoundResult]) -> None:
-        lines = ["round,labels,auc"] + [f"{r.round},{r.labels},{r.auc:.6f}" for r in results]
+        lines = ["round,labels,auc"] + [_metric_line(r) for r in results]
         _atomic_write(self.path / METRICS_CSV, "\n".join(lines) + "\n")
+
+    def append_metric(self, result: RoundResult) -> None:
+        """One round's line, not fsynced: the metrics are rebuilt from ``labels.csv`` on resume."""
+        with open(self.path / METRICS_CSV, "a", encoding="utf-8") as f:
+            f.write(_metric_line(result) + "\n")
 
     def save_model(self, round_: int, learner: ActiveLearner) -> None:
         path = self.path / MODELS / f"round_{round_:03d}.npz"
@@ -157,9 +191,10 @@ def run_loop(
     X_test, y_test = data.X[test], data.y[test]
 
     rows = [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool, strict=True)]
-    project = retrying(
-        lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
-    )
+    with _gc_paused():
+        project = retrying(
+            lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
+        )
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     saved = run.state()
@@ -174,50 +209,52 @@ def run_loop(
         auc = roc_auc(y_test, learner.model.decision_function(X_test))
         results.append(RoundResult(r, learner.n_labeled, auc, sent))
 
-    for r, got in enumerate(run.labels_by_round()):  # replay what was already received
-        if r >= config.rounds:
-            break
-        finish_round(r, got, 0)
-        if on_round:
-            on_round(results[-1])
+    with _gc_frozen():  # the rounds' collections skip the long-lived heap
+        for r, got in enumerate(run.labels_by_round()):  # replay what was already received
+            if r >= config.rounds:
+                break
+            finish_round(r, got, 0)
+            if on_round:
+                on_round(results[-1])
+        run.write_metrics(results)  # rebuilt from the labels: a line lost or torn by a kill comes back
 
-    labeled: set[str] = {keys[i] for i in np.flatnonzero(learner.labeled)}
-    for r in range(len(results), config.rounds):
-        room = min(config.batch, learner.n_unlabeled)
-        if room == 0:
-            break
-        resumed = saved.get("round") == r and bool(saved.get("requested"))
-        if resumed:
-            wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
-        elif r == 0:
-            wanted = keys[:room]  # the tutorial starts from the first rows in file order
-        else:
-            wanted = [keys[i] for i in learner.query(room)]
-        sent = project.prioritize(wanted, labeled)
-        # one write per round: a cut before it recomputes the same request (the replay is deterministic)
-        run.save_state({"round": r, "requested": wanted})
-        if backend.workforce.simulated:
-            todo = wanted
-            if resumed:  # labels given before the cut are kept, not asked for again
-                have = project.collect(wanted)
-                todo = [k for k in wanted if k not in have]
-            if todo:
-                backend.workforce.step(len(todo), project.project_id)
-            got = project.collect(wanted)
-            if any(k not in got for k in wanted):
-                raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
-        else:
-            got = wait_for_labels(
-                project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1], sleep=sleep
-            )
-        received = [(k, got[k]) for k in wanted]
-        run.append_labels(r, received)
-        finish_round(r, received, sent)
-        labeled.update(wanted)
-        run.save_model(r, learner)
+        labeled: set[str] = {keys[i] for i in np.flatnonzero(learner.labeled)}
+        for r in range(len(results), config.rounds):
+            room = min(config.batch, learner.n_unlabeled)
+            if room == 0:
+                break
+            resumed = saved.get("round") == r and bool(saved.get("requested"))
+            if resumed:
+                wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
+            elif r == 0:
+                wanted = keys[:room]  # the tutorial starts from the first rows in file order
+            else:
+                wanted = [keys[i] for i in learner.query(room)]
+            sent = project.prioritize(wanted, labeled)
+            # one write per round: a cut before it recomputes the same request (the replay is deterministic)
+            run.save_state({"round": r, "requested": wanted})
+            if backend.workforce.simulated:
+                todo = wanted
+                if resumed:  # labels given before the cut are kept, not asked for again
+                    have = project.collect(wanted)
+                    todo = [k for k in wanted if k not in have]
+                if todo:
+                    backend.workforce.step(len(todo), project.project_id)
+                got = project.collect(wanted)
+                if any(k not in got for k in wanted):
+                    raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
+            else:
+                got = wait_for_labels(
+                    project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1], sleep=sleep
+                )
+            received = [(k, got[k]) for k in wanted]
+            run.append_labels(r, received)
+            finish_round(r, received, sent)
+            labeled.update(wanted)
+            run.save_model(r, learner)
+            run.append_metric(results[-1])
+            if on_round:
+                on_round(results[-1])
         run.write_metrics(results)
-        if on_round:
-            on_round(results[-1])
-    run.write_metrics(results)
-    run.save_state({"round": len(results), "requested": []})
-    return results
+        run.save_state({"round": len(results), "requested": []})
+        return results

@@ -93,6 +93,8 @@ def test_a_round_cut_after_its_request_resumes_without_asking_again(
         with pytest.raises(_Cut):
             _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
     assert json.loads((tmp_path / "state.json").read_text())["round"] == 2
+    with open(tmp_path / "metrics.csv", "a") as f:
+        f.write("1,200,0.5")  # a torn line, as a kill mid-append leaves it: rebuilt from labels.csv on resume
     queue = {e["global_key"]: e["priority"] for e in fake_labelbox.queue(_project_id(fake_labelbox, cfg))}
     waiting = sorted(k for k, p in queue.items() if p == 1)
     assert len(waiting) == 20 - labelled_before_cut
@@ -101,6 +103,8 @@ def test_a_round_cut_after_its_request_resumes_without_asking_again(
     monkeypatch.setattr(HttpFakeWorkforce, "step", lambda self, n, pid: asked.append(n) or step(self, n, pid))
     results = _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
     assert [r.auc for r in results] == offline_aucs(data, "least_confidence", 20, 4)
+    with open(tmp_path / "metrics.csv") as f:
+        assert [float(m["auc"]) for m in csv.DictReader(f)] == [round(r.auc, 6) for r in results]
     assert results[2].sent_priorities == 0  # the queue already held round 2's request
     assert asked == ([20 - labelled_before_cut] if labelled_before_cut < 20 else []) + [20]
     counts = _labels_per_row(fake_labelbox, cfg.project_name)
