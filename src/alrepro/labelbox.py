@@ -297,7 +297,7 @@ class SentimentProject:
 
     def _export_labels(self, global_keys: Sequence[str] | None) -> dict[str, int]:
         filters = {"global_keys": list(global_keys)} if global_keys else None
-        task = self.project.export(filters=filters, params={"label_details": True, "project_details": True})
+        task = self.project.export(filters=filters, params={"label_details": True})
         out: dict[str, int] = {}
         with sdk_method(self.client, "collect"):  # again: export() looked its task up through a paginated list
             task.wait_till_done()
