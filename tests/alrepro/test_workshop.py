@@ -154,11 +154,15 @@ def _screenshot_dir(tmp_path: Path) -> Path:
     return out
 
 
-def _priority_one(driver) -> list[str]:
-    from selenium.webdriver.common.by import By
+def _attrs(driver, selector: str, attribute: str) -> list[str]:
+    """``attribute`` of every element matching ``selector``, read in one script: the dashboard redraws its tables
+    every poll, so element handles found first and read later can go stale in between."""
+    script = "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.getAttribute(arguments[1]));"
+    return driver.execute_script(script, selector, attribute)
 
-    rows = driver.find_elements(By.CSS_SELECTOR, '#queue-table tbody tr[data-priority="1"]')
-    return [r.get_attribute("data-global-key") for r in rows]
+
+def _priority_one(driver) -> list[str]:
+    return _attrs(driver, '#queue-table tbody tr[data-priority="1"]', "data-global-key")
 
 
 @pytest.mark.slow
@@ -210,17 +214,17 @@ def test_students_label_through_the_page_in_a_real_browser(browser, tmp_path):
         browser.get(w.dashboard_url)
 
         def round_two():
-            r = browser.find_element(By.ID, "round").get_attribute("data-round")
+            r = _attrs(browser, "#round", "data-round")
             p = _priority_one(browser)
-            return r == "2" and len(p) == 10 and p
+            return r == ["2"] and len(p) == 10 and p
 
         latest = _wait(round_two, 60, "round 2's priorities on the dashboard")
         assert not set(latest) & set(given) and set(latest) != set(first)
-        points = _wait(lambda: len(c := browser.find_elements(By.CSS_SELECTOR, "#curve circle.point")) == 2 and c,
+        points = _wait(lambda: len(c := _attrs(browser, "#curve circle.point", "data-labels")) == 2 and c,
                        30, "two points on the learning curve")
-        assert [int(c.get_attribute("data-labels")) for c in points] == [10, 20]
-        requested = browser.find_elements(By.CSS_SELECTOR, "#requested-table tbody tr")
-        assert sorted(r.get_attribute("data-global-key") for r in requested) == sorted(latest)
+        assert [int(c) for c in points] == [10, 20]
+        requested = _attrs(browser, "#requested-table tbody tr", "data-global-key")
+        assert sorted(requested) == sorted(latest)
         browser.set_window_size(1400, 1000)
         time.sleep(2.5)  # one more poll at the new size
         browser.save_screenshot(str(shots / "dashboard.png"))
