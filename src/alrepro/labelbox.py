@@ -65,7 +65,7 @@ def sdk_method(client, name: str) -> Iterator[None]:
     """Name the SDK requests made inside as ``alrepro:<name>`` (the ``X-SDK-Method`` header).
 
     Without a name the SDK finds one by ``inspect.stack()`` on every request, which reads the source of every
-    frame: up to a millisecond a request at the loop's depth, about what the fake takes to answer. The SDK's own
+    frame: 0.3 ms or more a request at the loop's depth, about what the fake takes to answer a small query. The SDK's own
     paginated collections set and then unset the name, so it is set again after each call that lists."""
     client.set_sdk_method(f"alrepro:{name}")
     try:
