@@ -67,11 +67,15 @@ def sdk_method(client, name: str) -> Iterator[None]:
     Without a name the SDK finds one by ``inspect.stack()`` on every request, which reads the source of every
     frame: 0.3 ms or more a request at the loop's depth, about what the fake takes to answer a small query. The SDK's own
     paginated collections set and then unset the name, so it is set again after each call that lists."""
-    client.set_sdk_method(f"alrepro:{name}")
+    name_requests(client, name)
     try:
         yield
     finally:
         client.unset_sdk_method()
+
+
+def name_requests(client, name: str) -> None:
+    client.set_sdk_method(f"alrepro:{name}")
 
 
 class Workforce:
@@ -227,7 +231,7 @@ class SentimentProject:
         from labelbox import Dataset, MediaType, Project
 
         def listed(items):  # a paginated listing unsets the requests' name (see sdk_method): set it again
-            client.set_sdk_method("alrepro:setup")
+            name_requests(client, "setup")
             return items
 
         project = _first(listed(list(client.get_projects(where=Project.name == name))))
