@@ -182,6 +182,8 @@ def connect(
     # `responses` mode: the SDK's HTTP requests reach the fake's WSGI app without a socket
     with FakeLabelbox.mocked(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
         client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
+        # no network in between: skip requests' per-request scan of the environment for proxies and netrc
+        client.connection.trust_env = False
         workforce = InProcessFakeWorkforce(fake) if simulated_workforce else Workforce()
         yield Backend("fake", client, workforce, f"in-process fake Labelbox ({fake.graphql_url}, no sockets)")
 

@@ -140,6 +140,17 @@ def test_fake_backend_by_endpoint_uses_the_running_fake(fake_labelbox):
         assert sp.collect([POOL[0].global_key]) == {POOL[0].global_key: 0}
 
 
+def test_in_process_fake_ignores_proxy_settings_and_a_running_fake_keeps_them(fake_labelbox, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:1")  # unreachable: nothing in-process may use it
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:1")
+    with connect("fake") as backend:  # no sockets: requests need not scan the environment every call
+        assert backend.client.connection.trust_env is False
+        sp = SentimentProject.setup(backend.client, POOL[:2], name="no-proxy")
+        assert sp.prioritize([POOL[0].global_key]) == 1
+    with connect("fake", endpoint=fake_labelbox.graphql_url, api_key=fake_labelbox.api_key) as backend:
+        assert backend.client.connection.trust_env is True  # a real socket: the user's proxy settings apply
+
+
 def test_wait_for_labels_backs_off_then_times_out(fake_labelbox, project):
     clock = {"t": 0.0}
     sleeps = []
