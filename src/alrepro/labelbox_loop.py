@@ -23,6 +23,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -188,19 +189,21 @@ def run_loop(
     keys = [str(int(tweet_ids[i])) for i in pool]
     position = {k: i for i, k in enumerate(keys)}
     truth_y = data.y[pool]
-    X_test, y_test = data.X[test], data.y[test]
+    X_test, y_test = np.ascontiguousarray(data.X[test], dtype=np.float64), data.y[test]  # as the offline run
 
     rows = [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool, strict=True)]
-    with _gc_paused():
+    # the learner's float64 copy of the pool does not need Labelbox: numpy makes it while setup uploads
+    with ThreadPoolExecutor(1) as helper, _gc_paused():
+        making = helper.submit(lambda: ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed))
         project = retrying(
             lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
         )
+        learner = making.result()
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     saved = run.state()
     project.at_first = dict.fromkeys(saved.get("requested", []))  # the queue's priority-1 rows (see above)
 
-    learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
     results: list[RoundResult] = []
 
     def finish_round(r: int, got: list[tuple[str, int]], sent: int) -> None:
