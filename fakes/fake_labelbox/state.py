@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import compress, repeat
 from math import floor
 from typing import Any
@@ -23,9 +24,10 @@ from typing import Any
 from .errors import not_found
 
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-ID_LENGTH = range(24)  # characters after the leading "c"
 BASE36_PAIRS = [ID_ALPHABET[i % 36] + ID_ALPHABET[i // 36] for i in range(36 * 36)]  # two digits, the low one first
 EPOCH = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
+TO_ALPHABET = bytes.maketrans(bytes(range(36)), ID_ALPHABET.encode())
+SCALE = 36.0 / 9007199254740992.0  # floor(random() * 36.0) == floor(x * SCALE), x the 53-bit integer behind random()
 
 
 def fmt_time(t: _dt.datetime) -> str:
@@ -43,8 +45,35 @@ class Ids:
         self.rng = random.Random(seed)
 
     def new(self) -> str:
-        r = self.rng.random  # rng.choices(ID_ALPHABET, k=24) without its call overhead: the same draws
-        return "c" + "".join([ID_ALPHABET[floor(r() * 36.0)] for _ in ID_LENGTH])
+        return self.many(1)[0]
+
+    def many(self, k: int) -> list[str]:
+        """``[new() for _ in range(k)]`` (each ``rng.choices(ID_ALPHABET, k=24)``): the same draws, in bulk.
+
+        ``random()`` is made of two 32-bit words (``a >> 5``, ``b >> 6``); ``getrandbits`` hands out the
+        same words, the first in the lowest bits. A character's digit is ``floor(x * SCALE)``; it is
+        ``(h * 36) >> 16`` with ``h`` the top 16 bits of ``a``, unless a digit boundary falls inside
+        ``h``'s range (``(h * 36 + 35) >> 16`` differs): those few are computed from the whole ``x``.
+        """
+        n = 24 * k
+        if n <= 0:
+            return []
+        mask, carry = _lanes(n)
+        words = self.rng.getrandbits(64 * n)  # one 64-bit lane per character
+        low = (words & mask) * 36  # lane: (h * 36) << 16; its byte 4 is (h * 36) >> 16
+        digits = low.to_bytes(8 * n, "little")[4::8]
+        high = (low + carry).to_bytes(8 * n, "little")[4::8]
+        if digits != high:
+            diff = (int.from_bytes(high, "little") - int.from_bytes(digits, "little")).to_bytes(n, "little")
+            raw, fixed = words.to_bytes(8 * n, "little"), bytearray(digits)
+            i = diff.find(1)
+            while i >= 0:
+                a, b = int.from_bytes(raw[8 * i : 8 * i + 4], "little"), int.from_bytes(raw[8 * i + 4 : 8 * i + 8], "little")
+                fixed[i] = floor(((a >> 5) * 67108864 + (b >> 6)) * SCALE)
+                i = diff.find(1, i + 1)
+            digits = bytes(fixed)
+        text = digits.translate(TO_ALPHABET).decode("ascii")
+        return ["c" + text[i : i + 24] for i in range(0, n, 24)]
 
     def keyed(self, *parts: str) -> str:
         """Seeded: an id derived from the seed and ``parts`` (independent of arrival order); else random."""
@@ -56,6 +85,13 @@ class Ids:
             n, r = divmod(n, 1296)
             chars.append(BASE36_PAIRS[r])
         return "c" + "".join(chars)
+
+
+@lru_cache(maxsize=64)
+def _lanes(n: int) -> tuple[int, int]:
+    """For ``n`` 64-bit lanes: a mask of bits 16..31 of each, and ``35 << 16`` in each."""
+    return (int.from_bytes(b"\x00\x00\xff\xff\x00\x00\x00\x00" * n, "little"),
+            int.from_bytes((35 << 16).to_bytes(8, "little") * n, "little"))
 
 
 class Env:
@@ -571,19 +607,26 @@ class State:
     def set_priorities(self, project_id: str, items: list[tuple[str, str, int | None, int | None]]) -> int:
         """Overrides ``(id_type, key, priority, num_labels)``; only queued rows change. Returns count."""
         p = self.project(project_id)
+        queue = p.queue
         changed = 0
-        for id_type, key, priority, num_labels in items:
-            row = self.data_row_by_key(id_type, key)
-            entry = p.queue.get(row.id) if row else None
-            if entry is None:
-                continue
-            if priority is not None:
-                entry.priority = int(priority)
-            if num_labels is not None:
-                entry.number_of_labels = int(num_labels)
-            if entry.override_id is None:
-                entry.override_id = self.new_id()
-            changed += 1
+        fresh: list[QueueEntry] = []  # entries getting an override id, in order: their ids are drawn together
+        try:
+            for id_type, key, priority, num_labels in items:
+                row = self.data_row_by_key(id_type, key)
+                entry = queue.get(row.id) if row else None
+                if entry is None:
+                    continue
+                if priority is not None:
+                    entry.priority = int(priority)
+                if num_labels is not None:
+                    entry.number_of_labels = int(num_labels)
+                if entry.override_id is None:
+                    entry.override_id = ""  # taken: a repeated row gets no second id
+                    fresh.append(entry)
+                changed += 1
+        finally:  # also when an item failed: the entries before it have their ids, as one by one
+            for entry, override_id in zip(fresh, self.ids.many(len(fresh)), strict=True):
+                entry.override_id = override_id
         return changed
 
     def unset_priorities(self, project_id: str, items: list[tuple[str, str]]) -> None:
@@ -620,14 +663,32 @@ class State:
         for a in answers:  # feature ids are fixed at creation so exports are stable
             a.setdefault("feature_id", self.new_id())
             a.setdefault("answer_feature_id", self.new_id())
-        lab = Label(self.new_id(), now, now, project_id=p.id, data_row_id=data_row_id, answers=answers,
-                    created_by=created_by, source=source)
+        return self._file_label(p, Label(self.new_id(), now, now, project_id=p.id, data_row_id=data_row_id,
+                                         answers=answers, created_by=created_by, source=source))
+
+    def add_labels(self, project_id: str, items: list[tuple[str, list[dict], str]], source: str) -> list[Label]:
+        """``add_label`` for each ``(data_row_id, answers, created_by)`` in turn, the ids drawn in one go
+        (so every answer must be a dict: ``add_label`` draws nothing for an answer it then fails on)."""
+        p = self.project(project_id)
+        ids = iter(self.ids.many(sum(2 * len(answers) + 1 for _row, answers, _by in items)))
+        out = []
+        for data_row_id, answers, created_by in items:
+            now = self.now()
+            for a in answers:  # add_label's order: feature id, answer feature id, ..., then the label's id
+                a.setdefault("feature_id", next(ids))
+                a.setdefault("answer_feature_id", next(ids))
+            out.append(self._file_label(p, Label(next(ids), now, now, project_id=p.id, data_row_id=data_row_id,
+                                                 answers=answers, created_by=created_by, source=source)))
+        return out
+
+    def _file_label(self, p: Project, lab: Label) -> Label:
+        data_row_id = lab.data_row_id
         self.labels[lab.id] = lab
         p.labels.setdefault(data_row_id, []).append(lab.id)
         entry = p.queue.get(data_row_id)
         if entry is not None and len(p.labels[data_row_id]) >= entry.number_of_labels:
             p.finished[data_row_id] = p.queue.pop(data_row_id)  # a labeled row leaves the queue
-        p.last_activity_time = now
+        p.last_activity_time = lab.created_at
         for hook in self.webhooks.values():
             if hook.status == "ACTIVE" and "LABEL_CREATED" in hook.topics and hook.project_id in (None, p.id):
                 self.outbox.append((hook.id, "LABEL_CREATED", {"label_id": lab.id}))

@@ -77,23 +77,28 @@ class Workforce:
                 if ontology is None or n <= 0:
                     continue
                 lookup = _Lookup(ontology.normalized)
-                done = 0
-                for entry in st.queued(p.id):
-                    row = st.data_rows[entry.data_row_id]
-                    truth = st.truth.get(row.global_key or "")
-                    if truth is None:
-                        continue
-                    answers = self._answers(lookup, truth)
-                    labeler = f"labeler-{self.count % max(1, self.config.labelers) + 1}@fake-labelbox.test"
-                    given = [{"name": a["name"], "answer": a["answer"]} for a in answers]
-                    lab = st.add_label(p.id, row.id, given, labeler, "workforce")
-                    self.count += 1
-                    done += 1
-                    made.append({"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
-                                 "label_id": lab.id, "answers": given,
-                                 "correct": all(a["answer"] == a["truth"] for a in answers)})
-                    if done >= n:
-                        break  # before asking for the next row: the rest of the queue may never need sorting
+                todo: list[tuple] = []  # (row, answers, given, labeler): labeled together, in this order
+                try:
+                    for entry in st.queued(p.id):
+                        row = st.data_rows[entry.data_row_id]
+                        truth = st.truth.get(row.global_key or "")
+                        if truth is None:
+                            continue
+                        answers = self._answers(lookup, truth)
+                        count = self.count + len(todo)
+                        labeler = f"labeler-{count % max(1, self.config.labelers) + 1}@fake-labelbox.test"
+                        todo.append((row, answers, [{"name": a["name"], "answer": a["answer"]} for a in answers],
+                                     labeler))
+                        if len(todo) >= n:
+                            break  # before asking for the next row: the rest of the queue may never need sorting
+                finally:  # also when a row's answers failed: the rows before it are labeled, as one by one
+                    labels = st.add_labels(p.id, [(row.id, given, labeler) for row, _a, given, labeler in todo],
+                                           "workforce")
+                    self.count += len(todo)
+                made += [{"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
+                          "label_id": lab.id, "answers": given,
+                          "correct": all(a["answer"] == a["truth"] for a in answers)}
+                         for (row, answers, given, _l), lab in zip(todo, labels, strict=True)]
         return made
 
     def _answers(self, lookup: _Lookup, truth: Any) -> list[dict]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import pickle
 import random
 
@@ -64,6 +65,48 @@ def test_ids_draw_what_random_choices_draws():
     assert ids.rng.getstate() == ref.getstate()
 
 
+def test_bulk_ids_draw_what_random_choices_draws():
+    """``Ids.many`` in batches of every size (30,000 ids: hundreds take the exact path for an ambiguous digit)."""
+    ids, ref, sizes = Ids(11), random.Random(11), random.Random(0)
+    for _ in range(300):
+        k = sizes.choice([0, 1, 2, 3, 7, 100, 301])
+        assert ids.many(k) == ["c" + "".join(ref.choices(ID_ALPHABET, k=24)) for _ in range(k)]
+        assert ids.new() == "c" + "".join(ref.choices(ID_ALPHABET, k=24))
+    assert ids.rng.getstate() == ref.getstate()
+
+
+def test_bulk_ids_near_every_digit_boundary():
+    """The top 16 bits of ``random()`` around each digit boundary, and the bits below them at both extremes."""
+    class Words(random.Random):  # hands out chosen 32-bit words, as getrandbits and random() would
+        def __init__(self, words):
+            super().__init__(0)
+            self.words = list(words)
+
+        def getrandbits(self, k):
+            out = 0
+            for i in range(k // 32):
+                out |= self.words.pop(0) << (32 * i)
+            return out
+
+    words = []
+    for d in range(1, 36):
+        h = (d << 16) // 36
+        for top in (h - 1, h, h + 1):
+            for low, nxt in ((0, 0), (0xFFFF, 0xFFFFFFFF), (0x8000, 0x7FFFFFFF)):
+                words += [(top << 16) | low, nxt]
+    words += [0] * (-len(words) % 48)
+
+    def reference(ws):
+        digits = [math.floor(((ws[i] >> 5) * 67108864.0 + (ws[i + 1] >> 6)) * (1.0 / 9007199254740992.0) * 36.0)
+                  for i in range(0, len(ws), 2)]
+        text = "".join(ID_ALPHABET[d] for d in digits)
+        return ["c" + text[i:i + 24] for i in range(0, len(text), 24)]
+
+    ids = Ids(0)
+    ids.rng = Words(words)
+    assert ids.many(len(words) // 48) == reference(words)
+
+
 def test_keyed_ids_are_the_hashs_base36_digits():
     def reference(seed, *parts):
         n = int.from_bytes(hashlib.sha256(repr((seed, *parts)).encode()).digest(), "big")
@@ -118,6 +161,94 @@ def test_step_results_and_state_are_pinned():
     made = wf.step(25, p.id) + wf.step(100, p.id)
     assert hashlib.sha256(json.dumps(made).encode()).hexdigest()[:16] == "4a63ce01b455d742"
     assert hashlib.sha256(json.dumps(canonical(st)).encode()).hexdigest()[:16] == "d7f720a124e8d367"
+
+
+def _step_one_by_one(wf, n, project_id):
+    """``Workforce.step`` as it was written: each row's answers, then its label, then the next row."""
+    from fake_labelbox.workforce import _Lookup
+
+    st, made = wf.state, []
+    p = st.project(project_id)
+    lookup = _Lookup(st.ontologies[p.ontology_id].normalized)
+    for entry in st.queued(p.id):
+        row = st.data_rows[entry.data_row_id]
+        truth = st.truth.get(row.global_key or "")
+        if truth is None:
+            continue
+        answers = wf._answers(lookup, truth)
+        labeler = f"labeler-{wf.count % max(1, wf.config.labelers) + 1}@fake-labelbox.test"
+        given = [{"name": a["name"], "answer": a["answer"]} for a in answers]
+        lab = st.add_label(p.id, row.id, given, labeler, "workforce")
+        wf.count += 1
+        made.append({"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key, "label_id": lab.id,
+                     "answers": given, "correct": all(a["answer"] == a["truth"] for a in answers)})
+        if len(made) >= n:
+            break
+    return made
+
+
+def _outcome(fn, *args):
+    try:
+        return fn(*args)
+    except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+        return repr(e)
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_step_labels_as_one_by_one(broken):
+    """Labels drawn in bulk: the same labels, ids, stamps, webhook events and RNG states as one row at a time,
+    also when a row's truth cannot be answered midway (the rows before it stay labeled)."""
+    from fake_labelbox.state import Webhook
+
+    states = []
+    for step in (lambda wf, n, pid: wf.step(n, pid), _step_one_by_one):
+        st, p, keys, wf = pool()
+        st.webhooks["w"] = Webhook("w", "t", "t", url="http://x.invalid", topics=["LABEL_CREATED"])
+        if broken:  # a bare answer needs a radio classification: without one, the 5th row with truth fails
+            onto = st.ontologies[p.ontology_id]
+            onto.normalized["classifications"] = onto.normalized["classifications"][1:]
+            with_truth = [e for e in st.queue_order(p.id) if st.data_rows[e.data_row_id].global_key in st.truth]
+            for e in with_truth[:4]:
+                st.truth[st.data_rows[e.data_row_id].global_key] = {"Topics": ["a"], "Note": "x"}
+        got = [_outcome(step, wf, n, p.id) for n in (7, 1, 30)]
+        states.append((got, canonical(st), wf.count, wf.rng.getstate()))
+    assert states[0] == states[1]
+    assert broken == ("ValueError" in str(states[0][0][0])) and states[0][2] == (4 if broken else 38)
+
+
+def _set_priorities_one_by_one(st, project_id, items):
+    """``State.set_priorities`` as it was written: an override id drawn as each row is reached."""
+    p = st.project(project_id)
+    changed = 0
+    for id_type, key, priority, num_labels in items:
+        row = st.data_row_by_key(id_type, key)
+        entry = p.queue.get(row.id) if row else None
+        if entry is None:
+            continue
+        if priority is not None:
+            entry.priority = int(priority)
+        if num_labels is not None:
+            entry.number_of_labels = int(num_labels)
+        if entry.override_id is None:
+            entry.override_id = st.new_id()
+        changed += 1
+    return changed
+
+
+def test_set_priorities_draws_override_ids_as_one_by_one():
+    """Repeated rows, rows already overridden, unknown keys, and a bad priority midway (the rows before keep theirs)."""
+    runs = []
+    for set_priorities in (State.set_priorities, _set_priorities_one_by_one):
+        st, p, keys, _wf = pool()
+        row_id = st.global_keys[keys[1]]
+        items = [("GKEY", k, 2, None) for k in keys[:20]] + [("GKEY", keys[4], 1, 3), ("ID", row_id, None, 2),
+                                                              ("GKEY", "no-such-key", 1, None)]
+        got = [_outcome(set_priorities, st, p.id, items),
+               _outcome(set_priorities, st, p.id, [("GKEY", k, 4, None) for k in keys[20:40]]
+                        + [("GKEY", keys[41], "x", None)] + [("GKEY", k, 4, None) for k in keys[42:50]])]
+        runs.append((got, canonical(st)))
+    assert runs[0] == runs[1]
+    assert runs[0][0][0] == 22 and "ValueError" in runs[0][0][1]
 
 
 def _export_lines(st, p, query, params):
