@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from math import floor
 from typing import Any
 
@@ -365,16 +365,18 @@ class State:
         self.clock.env = env
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k not in ("lock", "env")}
+        return {k: v for k, v in vars(self).items() if k not in ("lock", "env", "_row_index")}
 
     def __setstate__(self, d: dict) -> None:
         vars(self).update(d)
         self.lock = threading.RLock()
         self.env = LIVE_ENV
+        self._row_index: dict[str, tuple[dict, list[str], dict[str, int]]] = {}
 
     # ---- lifecycle -------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
         with self.lock:
+            self._row_index = {}  # project id -> (its rows dict, those rows in order, their positions): not state
             self.seed = seed
             self.ids = Ids(seed)
             if seed is None:  # entropy through the env, so that a journal replay draws the same ids
@@ -603,6 +605,19 @@ class State:
             added.append(row.id)
         b.updated_at = p.updated_at = self.now()
         return added, failed
+
+    def project_rows(self, p: Project) -> tuple[list[str], dict[str, int]]:
+        """``p.rows`` in order and each one's position: an index kept up to date (rows are only ever added)."""
+        rows = p.rows
+        cached = self._row_index.get(p.id)
+        if cached is None or cached[0] is not rows or len(cached[1]) > len(rows):
+            cached = self._row_index[p.id] = (rows, [], {})
+        _rows, order, positions = cached
+        if len(order) < len(rows):
+            for r in islice(rows, len(order), None):
+                positions[r] = len(order)
+                order.append(r)
+        return order, positions
 
     def set_priorities(self, project_id: str, items: list[tuple[str, str, int | None, int | None]]) -> int:
         """Overrides ``(id_type, key, priority, num_labels)``; only queued rows change. Returns count."""

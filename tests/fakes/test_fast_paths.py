@@ -278,6 +278,66 @@ def test_filtered_exports_are_the_unfiltered_exports_matching_lines(params):
         assert _export_lines(st, p, query, params) == [line for r, line in by_id.items() if keep(r)]
 
 
+def test_export_lines_are_the_rows_json():
+    """``Rows.line`` writes ``json.dumps(Rows.row)``: every param set, odd values, answers and ontologies."""
+    import itertools
+
+    from fake_labelbox.export import Rows
+
+    st, p, keys, wf = pool()
+    wf.step(40, p.id)
+    onto = st.ontologies[p.ontology_id].normalized
+    onto["classifications"][0]["options"].append({"label": "Odd", "featureSchemaId": {"feature_id": None}})
+    rows = [st.data_rows[st.global_keys[k]] for k in keys]
+    rows[0].external_id, rows[0].row_data, rows[1].global_key = 5, 'say "hi"\n\u00e9\u2603\U0001f600', None
+    rows[2].attachments, rows[3].metadata_fields = [{"type": "TEXT", "value": 1.5}], [{"name": "m", "value": None}]
+    for i, attrs in enumerate([{"contentLength": 3, "mimeType": "x"}, {"mimeType": "x", "contentLength": True},
+                               {"mimeType": "x", "contentLength": 1.5}, {"mimeType": "x"}, {},
+                               {"mimeType": "t\u00e9xt", "contentLength": 2, "fooBar": [1]}]):
+        rows[4 + i].media_attributes = attrs
+    odd = [[{"name": "Sentiment", "answer": "Odd"}], [{"name": "Topics", "answer": ["a", "b", "zz"]}],
+           [{"name": "Sentiment", "answer": True}, {"name": "Sentiment", "answer": 1.0}],
+           [{"name": "Nope", "answer": "x"}, {"name": 7, "answer": "x"}, {"name": "Note", "answer": None}],
+           [{"name": "Sentiment", "answer": 1, "feature_id": 3, "answer_feature_id": None}],
+           [{"name": "Topics", "answer": "b"}, {"name": "Sentiment", "answer": "Negative"}]]
+    for i, answers in enumerate(odd):
+        st.add_label(p.id, rows[10 + i].id, answers, "r\u00e9viewer", "import")
+    st.labels[p.labels[rows[10].id][0]].created_at = None
+    names = ["includeAttachments", "includeMetadata", "includeDataRowDetails", "includeProjectDetails",
+             "includePerformanceDetails", "includeLabelDetails"]
+    for flags in itertools.product([False, True], repeat=len(names)):
+        render = Rows(st, p, dict(zip(names, flags, strict=True)))
+        for r in p.rows:
+            assert render.line(r) == json.dumps(render.row(r), separators=(",", ":"))
+
+
+def test_id_filters_use_a_row_index_that_follows_the_project():
+    """A first ``is`` filter reads the rows through ``State.project_rows``: current after more rows are batched,
+    rebuilt after unpickling, and no part of the state (canonical form, pickles)."""
+    from fake_labelbox.export import select_rows
+
+    st, p, keys, _wf = pool()
+    before = canonical(st)
+
+    def check(state, project, wanted):
+        ids = {state.global_keys.get(k) for k in wanted}
+        for query in ([{"type": "global_key", "operator": "is", "ids": wanted}],
+                      [{"type": "data_row_id", "operator": "is", "ids": sorted(i for i in ids if i)},
+                       {"type": "task_queue_status", "status": "ToLabel"}]):
+            plain = [r for r in project.rows if r in ids and (len(query) == 1 or r in project.queue)]
+            assert select_rows(state, project, query) == plain
+
+    check(st, p, keys[::-3] + ["no-such-key"])
+    assert canonical(st) == before and "_row_index" not in pickle.loads(pickle.dumps(st)).__getstate__()
+    ds = next(iter(st.datasets.values()))
+    more = [f"more-{i}" for i in range(9)]
+    st.upsert_data_rows([{"payload": {"dataset_id": ds.id, "row_data": k, "global_key": k}} for k in more])
+    st.add_to_batch(st.create_batch(p.id, "b2").id, [], more[::-1], 2)
+    check(st, p, more[::2] + keys[:5])
+    copy = pickle.loads(pickle.dumps(st))
+    check(copy, copy.projects[p.id], more + keys[-7:])
+
+
 def test_export_bytes_are_pinned():
     """The NDJSON as the plain implementation wrote it (every param, every answer kind, a seeded scenario)."""
     st, p, keys, wf = pool()
