@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from graphql import GraphQLSchema, build_schema
+from graphql import GraphQLObjectType, GraphQLSchema, MiddlewareManager, build_schema
+from graphql.pyutils import is_awaitable as _is_awaitable
 
 from . import export as export_mod
 from .errors import bad_input, not_found
@@ -60,6 +61,11 @@ def attr(obj: Any, name: str) -> Any:
 
 
 def default_resolver(source: Any, info, **_args: Any) -> Any:
+    return attr(source, info.field_name)
+
+
+def default_resolver_with_args(source: Any, info, **_args: Any) -> Any:
+    """``default_resolver`` for a field with arguments: a function of its own (see ``InputErrors``)."""
     return attr(source, info.field_name)
 
 
@@ -799,6 +805,29 @@ def input_errors(next_, root, info, **args):
         raise bad_input(f"Invalid input for {info.field_name}: {type(e).__name__}: {e}") from e
 
 
+class InputErrors(MiddlewareManager):
+    """``input_errors`` around every resolver but ``default_resolver``, which ``schema()`` leaves to fields
+    without arguments only: there the middleware could only re-raise. One is shared (it keeps the wrapped
+    resolvers)."""
+
+    def __init__(self) -> None:
+        super().__init__(input_errors)
+
+    def get_field_resolver(self, field_resolver: Callable) -> Callable:
+        if field_resolver is default_resolver:
+            return field_resolver
+        return super().get_field_resolver(field_resolver)
+
+
+INPUT_ERRORS = InputErrors()
+_PLAIN = frozenset({str, int, float, bool, type(None), dict, list, tuple})
+
+
+def is_awaitable(value: Any) -> bool:
+    """graphql-core's test, answered at once for the plain values most resolvers return."""
+    return type(value) not in _PLAIN and _is_awaitable(value)
+
+
 @cache
 def schema() -> GraphQLSchema:
     """The served schema with resolvers attached (built once per process)."""
@@ -807,6 +836,11 @@ def schema() -> GraphQLSchema:
         gql_type = s.type_map[type_name]
         for field_name, fn in fields.items():
             gql_type.fields[field_name].resolve = fn  # type: ignore[union-attr]
+    for type_name, gql_type in s.type_map.items():
+        if isinstance(gql_type, GraphQLObjectType) and not type_name.startswith("__"):
+            for field in gql_type.fields.values():
+                if field.args and field.resolve is None:
+                    field.resolve = default_resolver_with_args
     s.type_map["IamIntegrationSettings"].resolve_type = lambda *_a: None  # type: ignore[union-attr]
     return s
 

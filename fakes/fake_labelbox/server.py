@@ -46,7 +46,7 @@ from .limits import (
     root_fields,
 )
 from .persistence import ReplayDiverged, Store
-from .resolvers import Ctx, Upload, default_resolver, input_errors, schema
+from .resolvers import INPUT_ERRORS, Ctx, Upload, default_resolver, is_awaitable, schema
 from .state import Env, State
 from .tenancy import Org, Tenants, digest
 
@@ -80,6 +80,7 @@ class FakeLabelboxApp:
         self._depth = 0
         self._documents: OrderedDict[str, Any] = OrderedDict()
         self._doc_lock = threading.Lock()
+        self._base_urls: dict[tuple, str] = {}
         self.commands: dict[str, Callable] = {
             "graphql": self._cmd_graphql,
             "rest": self._cmd_rest,
@@ -275,13 +276,26 @@ class FakeLabelboxApp:
         except GraphQLError as e:
             code = "GRAPHQL_PARSE_FAILED" if e.extensions.get("phase") == "parse" else "GRAPHQL_VALIDATION_FAILED"
             return _json(error_body(e.message, code), 400)
-        fault = self.faults.take(operation_name_of(document, operation_name), root_fields(document, operation_name))
+        fault = self.faults.take(operation_name_of(document, operation_name), root_fields(document, operation_name)) \
+            if self.faults.pending else None  # none pending: as if take() ran before any rule being added
         if fault is not None:
             early = self._fire(fault, request)
             if early is not None:
                 return early
-        body = self.command("graphql", org.id, request.host_url.rstrip("/"), query, variables, operation_name)
+        body = self.command("graphql", org.id, self._base_url(request), query, variables, operation_name)
         return _json(body)
+
+    def _base_url(self, request: Request) -> str:
+        """``request.host_url`` without its trailing slash, kept per (scheme, Host header, server address)."""
+        if request.trusted_hosts is not None:
+            return request.host_url.rstrip("/")
+        key = (request.scheme, request.environ.get("HTTP_HOST"), request.server)
+        url = self._base_urls.get(key)
+        if url is None:
+            if len(self._base_urls) >= CACHE_LIMIT:
+                self._base_urls.clear()
+            url = self._base_urls[key] = request.host_url.rstrip("/")
+        return url
 
     def _cmd_graphql(self, org_id: str, base_url: str, query: str, variables: dict,
                      operation_name: str | None) -> dict:
@@ -291,7 +305,7 @@ class FakeLabelboxApp:
         ctx = Ctx(org.state, base_url)
         result = execute(schema(), document, root_value=None, context_value=ctx, variable_values=variables,
                          operation_name=operation_name, field_resolver=default_resolver,
-                         middleware=[input_errors])
+                         middleware=INPUT_ERRORS, is_awaitable=is_awaitable)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             if result.data is None and all(e.path is None for e in result.errors):

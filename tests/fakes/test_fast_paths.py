@@ -12,6 +12,7 @@ import random
 
 import pytest
 import requests
+from fake_labelbox.errors import format_error
 from fake_labelbox.export import build_export
 from fake_labelbox.server import FakeLabelboxApp
 from fake_labelbox.state import EPOCH, ID_ALPHABET, Clock, Ids, Ontology, State, fmt_time
@@ -400,3 +401,79 @@ def test_responses_mode_environ_is_werkzeugs(request_):
         return {k: v for k, v in environ.items() if k not in ("wsgi.input", "wsgi.errors")}, environ["wsgi.input"].read()
 
     assert comparable(got) == comparable(want)
+
+
+EXECUTED = [
+    ("{ user { id email createdTasks(skip: 0, first: 2) { id status } } organization { id name } }", {}),
+    ("query P($id: ID!) { project(where: {id: $id}) { id name dataRowCount labelCount taskQueues { id name } } }",
+     {"id": "PROJECT"}),
+    ("query P($id: ID!) { project(where: {id: $id}) { id } }", {"id": "cnosuchproject"}),
+    ("mutation($d: ProjectCreateInput!) { createProject(data: $d) { id name } }", {"d": {"name": " "}}),
+    ("mutation($id: ID!) { project(where: {id: $id}) { createQueuePriorityUpdateTask(data: {priority: 1, "
+     "dataRowIdentifiers: {ids: [\"gk-0001\"], idType: GKEY}}) { taskId } } }", {"id": "PROJECT"}),
+    ("query($id: ID!) { task(where: {id: $id}) { id exportFileFromOffset(streamType: RESULT, offset: \"99999\")"
+     " { file } } }", {"id": "TASK"}),
+    ("mutation { createLabelingFrontendOptions(data: {customizationOptions: \"{}\"}) { id } }", {}),
+    ("{ __schema { queryType { name } } __type(name: \"Project\") { fields(includeDeprecated: true) { name } } }",
+     {}),
+]
+
+
+@pytest.mark.parametrize("query,variables", EXECUTED)
+def test_shared_input_errors_middleware_answers_as_a_fresh_one(query, variables):
+    """``INPUT_ERRORS`` (default resolver unwrapped) and graphql-core's awaitable test shortcut change no answer:
+    data, errors, bad input, not found, introspection."""
+    from fake_labelbox.resolvers import (
+        INPUT_ERRORS,
+        Ctx,
+        default_resolver,
+        input_errors,
+        is_awaitable,
+        schema,
+    )
+    from graphql import GraphQLObjectType, execute, parse
+
+    s = schema()
+    assert not [(t.name, n) for t in s.type_map.values() if isinstance(t, GraphQLObjectType)
+                for n, f in t.fields.items() if f.args and f.resolve in (None, default_resolver)]
+    results = []
+    for options in ({"middleware": [input_errors]}, {"middleware": INPUT_ERRORS, "is_awaitable": is_awaitable}):
+        st, p, _keys, _wf = pool()
+        task = st.create_task("export-data-rows", "t", result_file_id=st.store_file(b"{}\n").id, total_lines=1)
+        names = {"PROJECT": p.id, "TASK": task.id}
+        result = execute(s, parse(query), context_value=Ctx(st, "http://x"), field_resolver=default_resolver,
+                         variable_values={k: names.get(v, v) if isinstance(v, str) else v
+                                          for k, v in variables.items()}, **options)
+        results.append((result.data, [format_error(e) for e in result.errors or []], canonical(st)))
+    assert results[0] == results[1]
+
+
+def test_responses_mode_runs_the_app_as_werkzeug_does():
+    from fake_labelbox.testing import _run_buffered
+    from werkzeug.test import run_wsgi_app
+
+    app = FakeLabelboxApp(api_key="k", seed=0)
+    for method, path, body in [("POST", "/graphql", {"query": "{ user { id } }"}), ("GET", "/_fake/health", None),
+                               ("POST", "/graphql", {"query": "{ nope }"}), ("GET", "/files/cnosuchfile", None),
+                               ("HEAD", "/", None)]:
+        def environ(method=method, path=path, body=body):
+            return EnvironBuilder(method=method, path=path, base_url=BASE, json=body,
+                                  headers={"Authorization": "Bearer k"}).get_environ()
+
+        app_iter, status, headers = run_wsgi_app(app, environ(), buffered=True)
+        assert _run_buffered(app, environ()) == (status, list(headers.items()), b"".join(app_iter))
+
+
+def test_base_url_is_werkzeugs_host_url():
+    from werkzeug.wrappers import Request
+
+    app = FakeLabelboxApp(api_key="k", seed=0)
+    for _ in range(2):  # computed, then remembered
+        for base, headers in [(BASE, {}), ("https://h.example:443/sub", {}), ("http://h:8080", {}),
+                              ("http://h:80", {"Host": "other:80"}), ("https://h", {"Host": "caf\u00e9.example"}),
+                              ("http://[::1]:9", {"Host": "bad host"})]:
+            environ = EnvironBuilder(base_url=base, headers=headers).get_environ()
+            assert app._base_url(Request(environ)) == Request(environ).host_url.rstrip("/")
+        environ = EnvironBuilder(base_url=BASE).get_environ()
+        environ.pop("HTTP_HOST")
+        assert app._base_url(Request(environ)) == Request(environ).host_url.rstrip("/")
