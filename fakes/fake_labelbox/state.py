@@ -679,34 +679,42 @@ class State:
             a.setdefault("feature_id", self.new_id())
             a.setdefault("answer_feature_id", self.new_id())
         return self._file_label(p, Label(self.new_id(), now, now, project_id=p.id, data_row_id=data_row_id,
-                                         answers=answers, created_by=created_by, source=source))
+                                         answers=answers, created_by=created_by, source=source), self._label_hooks(p))
 
-    def add_labels(self, project_id: str, items: list[tuple[str, list[dict], str]], source: str) -> list[Label]:
-        """``add_label`` for each ``(data_row_id, answers, created_by)`` in turn, the ids drawn in one go
-        (so every answer must be a dict: ``add_label`` draws nothing for an answer it then fails on)."""
+    def add_labels(self, project_id: str, row_ids: list[str], answers: list[list[dict]], created_by: list[str],
+                   source: str) -> list[Label]:
+        """``add_label`` for each row in turn, the ids drawn in one go (so every answer must be a dict:
+        ``add_label`` draws nothing for an answer it then fails on)."""
         p = self.project(project_id)
-        ids = iter(self.ids.many(sum(2 * len(answers) + 1 for _row, answers, _by in items)))
+        ids = iter(self.ids.many(sum(2 * len(a) + 1 for a in answers)))
+        hooks = self._label_hooks(p)
         out = []
-        for data_row_id, answers, created_by in items:
+        for data_row_id, row_answers, by in zip(row_ids, answers, created_by, strict=True):
             now = self.now()
-            for a in answers:  # add_label's order: feature id, answer feature id, ..., then the label's id
+            for a in row_answers:  # add_label's order: feature id, answer feature id, ..., then the label's id
                 a.setdefault("feature_id", next(ids))
                 a.setdefault("answer_feature_id", next(ids))
             out.append(self._file_label(p, Label(next(ids), now, now, project_id=p.id, data_row_id=data_row_id,
-                                                 answers=answers, created_by=created_by, source=source)))
+                                                 answers=row_answers, created_by=by, source=source), hooks))
         return out
 
-    def _file_label(self, p: Project, lab: Label) -> Label:
+    def _label_hooks(self, p: Project) -> list[Webhook]:
+        return [hook for hook in self.webhooks.values()
+                if hook.status == "ACTIVE" and "LABEL_CREATED" in hook.topics and hook.project_id in (None, p.id)]
+
+    def _file_label(self, p: Project, lab: Label, hooks: list[Webhook]) -> Label:
         data_row_id = lab.data_row_id
         self.labels[lab.id] = lab
-        p.labels.setdefault(data_row_id, []).append(lab.id)
+        row_labels = p.labels.get(data_row_id)
+        if row_labels is None:
+            row_labels = p.labels[data_row_id] = []
+        row_labels.append(lab.id)
         entry = p.queue.get(data_row_id)
-        if entry is not None and len(p.labels[data_row_id]) >= entry.number_of_labels:
+        if entry is not None and len(row_labels) >= entry.number_of_labels:
             p.finished[data_row_id] = p.queue.pop(data_row_id)  # a labeled row leaves the queue
         p.last_activity_time = lab.created_at
-        for hook in self.webhooks.values():
-            if hook.status == "ACTIVE" and "LABEL_CREATED" in hook.topics and hook.project_id in (None, p.id):
-                self.outbox.append((hook.id, "LABEL_CREATED", {"label_id": lab.id}))
+        for hook in hooks:
+            self.outbox.append((hook.id, "LABEL_CREATED", {"label_id": lab.id}))
         return lab
 
     def label_count(self, project_id: str) -> int:

@@ -9,6 +9,7 @@ rows per API request and ``mode="per_second"`` labels ``rate`` rows per elapsed 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,45 +78,52 @@ class Workforce:
                 if ontology is None or n <= 0:
                     continue
                 lookup = _Lookup(ontology.normalized)
-                todo: list[tuple] = []  # (row, answers, given, labeler): labeled together, in this order
+                labelers = [f"labeler-{i + 1}@fake-labelbox.test" for i in range(max(1, self.config.labelers))]
+                rows: list = []  # labeled together, in this order, with their answers, labelers and correctness
+                given: list[list[dict]] = []
+                by: list[str] = []
+                correct: list[bool] = []
                 try:
                     for entry in st.queued(p.id):
                         row = st.data_rows[entry.data_row_id]
                         truth = st.truth.get(row.global_key or "")
                         if truth is None:
                             continue
-                        answers = self._answers(lookup, truth)
-                        count = self.count + len(todo)
-                        labeler = f"labeler-{count % max(1, self.config.labelers) + 1}@fake-labelbox.test"
-                        todo.append((row, answers, [{"name": a["name"], "answer": a["answer"]} for a in answers],
-                                     labeler))
-                        if len(todo) >= n:
+                        answers, right = self._answers(lookup, truth)
+                        by.append(labelers[(self.count + len(rows)) % len(labelers)])
+                        rows.append(row)
+                        given.append(answers)
+                        correct.append(right)
+                        if len(rows) >= n:
                             break  # before asking for the next row: the rest of the queue may never need sorting
                 finally:  # also when a row's answers failed: the rows before it are labeled, as one by one
-                    labels = st.add_labels(p.id, [(row.id, given, labeler) for row, _a, given, labeler in todo],
-                                           "workforce")
-                    self.count += len(todo)
-                made += [{"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
-                          "label_id": lab.id, "answers": given,
-                          "correct": all(a["answer"] == a["truth"] for a in answers)}
-                         for (row, answers, given, _l), lab in zip(todo, labels, strict=True)]
+                    labels = st.add_labels(p.id, [row.id for row in rows], given, by, "workforce")
+                    self.count += len(rows)
+                made += [{"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key, "label_id": lab.id,
+                          "answers": answers, "correct": right}
+                         for row, lab, answers, right in zip(rows, labels, given, correct, strict=True)]
         return made
 
-    def _answers(self, lookup: _Lookup, truth: Any) -> list[dict]:
-        """One answer per classification in ``truth`` ({name: answer}, or a bare answer for the first radio)."""
-        if not isinstance(truth, dict):
-            truth = {lookup.first_radio(): truth}
-        out = []
-        for name, want in truth.items():
-            cls = lookup.classification(name)
-            answer = lookup.canonical(cls, want)
+    def _answers(self, lookup: _Lookup, truth: Any) -> tuple[list[dict], bool]:
+        """One answer per classification in ``truth`` ({name: answer}, or a bare answer for the first radio),
+        and whether all are right."""
+        if type(truth) in (str, int):
+            resolved = lookup.bare(truth)
+        else:
+            if not isinstance(truth, dict):
+                truth = {lookup.first_radio(): truth}
+            resolved = lookup.resolve(truth)  # lazily: each classification's lookups after the one before's draw
+        out, right = [], True
+        for name, cls, answer in resolved:
             given = answer
             if cls is not None and self.rng.random() < self.config.error_rate:
                 others = [o for o in cls.get("options", []) if self._canonical(cls, o.get("label")) != answer]
                 if others:
                     given = self._canonical(cls, self.rng.choice(others).get("label"))
-            out.append({"name": name, "answer": given, "truth": answer})
-        return out
+            out.append({"name": name, "answer": given})
+            if right and not given == answer:
+                right = False
+        return out, right
 
     @staticmethod
     def _canonical(cls: dict | None, answer: Any) -> Any:
@@ -141,6 +149,19 @@ class _Lookup:
         if first is None:
             raise ValueError("The project's ontology has no radio classification to answer")
         return first.get("name") or first.get("instructions")
+
+    def resolve(self, truth: dict) -> Iterator[tuple[Any, dict | None, Any]]:
+        """``(name, classification, canonical answer)`` per item of ``truth``."""
+        for name, want in truth.items():
+            cls = self.classification(name)
+            yield name, cls, self.canonical(cls, want)
+
+    def bare(self, truth: str | int) -> list[tuple[Any, dict | None, Any]]:
+        """``resolve`` for a bare answer (to the first radio), once per answer."""
+        key = ("bare", type(truth), truth)
+        if key not in self.memo:
+            self.memo[key] = list(self.resolve({self.first_radio(): truth}))
+        return self.memo[key]
 
     def classification(self, name: Any) -> dict | None:
         key = ("cls", type(name), name)

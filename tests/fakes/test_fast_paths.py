@@ -165,7 +165,8 @@ def test_step_results_and_state_are_pinned():
 
 
 def _step_one_by_one(wf, n, project_id):
-    """``Workforce.step`` as it was written: each row's answers, then its label, then the next row."""
+    """``Workforce.step`` as it was written: each row's answers, then its label, then the next row (and its
+    webhook events, label list and queue exit as ``add_label`` makes them)."""
     from fake_labelbox.workforce import _Lookup
 
     st, made = wf.state, []
@@ -176,7 +177,18 @@ def _step_one_by_one(wf, n, project_id):
         truth = st.truth.get(row.global_key or "")
         if truth is None:
             continue
-        answers = wf._answers(lookup, truth)
+        if not isinstance(truth, dict):
+            truth = {lookup.first_radio(): truth}
+        answers = []
+        for name, want in truth.items():
+            cls = lookup.classification(name)
+            answer = lookup.canonical(cls, want)
+            chosen = answer
+            if cls is not None and wf.rng.random() < wf.config.error_rate:
+                others = [o for o in cls.get("options", []) if wf._canonical(cls, o.get("label")) != answer]
+                if others:
+                    chosen = wf._canonical(cls, wf.rng.choice(others).get("label"))
+            answers.append({"name": name, "answer": chosen, "truth": answer})
         labeler = f"labeler-{wf.count % max(1, wf.config.labelers) + 1}@fake-labelbox.test"
         given = [{"name": a["name"], "answer": a["answer"]} for a in answers]
         lab = st.add_label(p.id, row.id, given, labeler, "workforce")
@@ -205,6 +217,8 @@ def test_step_labels_as_one_by_one(broken):
     for step in (lambda wf, n, pid: wf.step(n, pid), _step_one_by_one):
         st, p, keys, wf = pool()
         st.webhooks["w"] = Webhook("w", "t", "t", url="http://x.invalid", topics=["LABEL_CREATED"])
+        for k, odd in zip(keys[1::9], [True, 1.0, ["Positive"], 0, 2, "negative", {"Nope": 1}], strict=False):
+            st.truth[k] = odd
         if broken:  # a bare answer needs a radio classification: without one, the 5th row with truth fails
             onto = st.ontologies[p.ontology_id]
             onto.normalized["classifications"] = onto.normalized["classifications"][1:]
