@@ -53,24 +53,22 @@ class Ids:
         ``random()`` is made of two 32-bit words (``a >> 5``, ``b >> 6``); ``getrandbits`` hands out the
         same words, the first in the lowest bits. A character's digit is ``floor(x * SCALE)``; it is
         ``(h * 36) >> 16`` with ``h`` the top 16 bits of ``a``, unless a digit boundary falls inside
-        ``h``'s range (``(h * 36 + 35) >> 16`` differs): those few are computed from the whole ``x``.
+        ``h``'s range (``(h * 36) & 0xFFFF >= 0xFFDD``): those few are computed from the whole ``x``.
         """
         n = 24 * k
         if n <= 0:
             return []
-        mask, carry = _lanes(n)
         words = self.rng.getrandbits(64 * n)  # one 64-bit lane per character
-        low = (words & mask) * 36  # lane: (h * 36) << 16; its byte 4 is (h * 36) >> 16
-        digits = low.to_bytes(8 * n, "little")[4::8]
-        high = (low + carry).to_bytes(8 * n, "little")[4::8]
-        if digits != high:
-            diff = (int.from_bytes(high, "little") - int.from_bytes(digits, "little")).to_bytes(n, "little")
-            raw, fixed = words.to_bytes(8 * n, "little"), bytearray(digits)
-            i = diff.find(1)
+        lanes = ((words & _lanes(n)) * 36).to_bytes(8 * n, "little")  # lane: (h * 36) << 16
+        digits, top = lanes[4::8], lanes[3::8]  # bytes 4 and 3 of each lane: the digit, the fraction's top
+        i = top.find(255)
+        if i >= 0:
+            fixed = bytearray(digits)
             while i >= 0:
-                a, b = int.from_bytes(raw[8 * i : 8 * i + 4], "little"), int.from_bytes(raw[8 * i + 4 : 8 * i + 8], "little")
-                fixed[i] = floor(((a >> 5) * 67108864 + (b >> 6)) * SCALE)
-                i = diff.find(1, i + 1)
+                if lanes[8 * i + 2] >= 0xDD:
+                    lane = (words >> (64 * i)) & 0xFFFFFFFFFFFFFFFF
+                    fixed[i] = floor((((lane & 0xFFFFFFFF) >> 5) * 67108864 + (lane >> 38)) * SCALE)
+                i = top.find(255, i + 1)
             digits = bytes(fixed)
         text = digits.translate(TO_ALPHABET).decode("ascii")
         return ["c" + text[i : i + 24] for i in range(0, n, 24)]
@@ -88,10 +86,9 @@ class Ids:
 
 
 @lru_cache(maxsize=64)
-def _lanes(n: int) -> tuple[int, int]:
-    """For ``n`` 64-bit lanes: a mask of bits 16..31 of each, and ``35 << 16`` in each."""
-    return (int.from_bytes(b"\x00\x00\xff\xff\x00\x00\x00\x00" * n, "little"),
-            int.from_bytes((35 << 16).to_bytes(8, "little") * n, "little"))
+def _lanes(n: int) -> int:
+    """For ``n`` 64-bit lanes, a mask of bits 16..31 of each."""
+    return int.from_bytes(b"\x00\x00\xff\xff\x00\x00\x00\x00" * n, "little")
 
 
 class Env:
