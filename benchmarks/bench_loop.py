@@ -19,7 +19,7 @@ from alrepro.data import load_canonical
 from alrepro.labelbox import connect
 from alrepro.labelbox_loop import LoopConfig, run_loop
 
-REPEATS = 3  # interleaved, best of each: the machine is shared and noisy
+REPEATS = 5  # interleaved, best of each: the machine is shared and noisy
 
 
 def main() -> None:

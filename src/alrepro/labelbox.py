@@ -78,6 +78,28 @@ def name_requests(client, name: str) -> None:
     client.set_sdk_method(f"alrepro:{name}")
 
 
+@contextlib.contextmanager
+def on_one_core() -> Iterator[None]:
+    """Keep the calling thread, and the threads it starts inside, on one CPU (Linux; elsewhere a no-op).
+
+    ``Dataset.create_data_rows`` hands every row to a 20-thread pool. Under the GIL, threads spread over several
+    CPUs pass the lock across cores for each row: 7,200 rows took 0.55 s there against 0.33 s on one core (one
+    thread alone takes 0.29 s). The affinity the thread had is restored on the way out."""
+    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if len(allowed) < 2:
+        yield
+        return
+    try:
+        os.sched_setaffinity(0, {min(allowed)})
+    except OSError:  # not permitted here: run as is
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, allowed)
+
+
 class Workforce:
     """Who labels the queue. On the fake, a simulated workforce we can step; on Labelbox, real people."""
 
@@ -247,7 +269,8 @@ class SentimentProject:
         have = listed({row.global_key for row in dataset.data_rows()})
         missing = [r for r in pool if r.global_key not in have]
         if missing:
-            task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
+            with on_one_core():  # the SDK checks each row in a thread pool: see on_one_core
+                task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
             task.wait_till_done()
             if task.errors:
                 raise AlreproError(f"Labelbox rejected some data rows: {str(task.errors)[:500]}")
