@@ -28,6 +28,8 @@ BASE36_PAIRS = [ID_ALPHABET[i % 36] + ID_ALPHABET[i // 36] for i in range(36 * 3
 EPOCH = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
 TO_ALPHABET = bytes.maketrans(bytes(range(36)), ID_ALPHABET.encode())
 SCALE = 36.0 / 9007199254740992.0  # floor(random() * 36.0) == floor(x * SCALE), x the 53-bit integer behind random()
+BASE36_TRIPLES = [a + b + c for c in ID_ALPHABET for b in ID_ALPHABET for a in ID_ALPHABET]  # low digit first
+MILLIS = [f"{ms:03d}Z" for ms in range(1000)]
 
 
 def fmt_time(t: _dt.datetime) -> str:
@@ -83,6 +85,28 @@ class Ids:
             n, r = divmod(n, 1296)
             chars.append(BASE36_PAIRS[r])
         return "c" + "".join(chars)
+
+    def keyed_many(self, kind: str, keys: list[str]) -> list[str]:
+        """``[keyed(kind, k) for k in keys]`` for a seeded generator, an int seed and str keys (asserted).
+
+        ``keyed`` writes the 24 lowest base-36 digits of a hash ``n``: those of ``m = n % 36**24``. Here every
+        ``m`` becomes ``y = ceil(m * 2**128 / 36**24)`` in a 17-byte lane of one integer; multiplying the lanes'
+        low 128 bits by 36 puts the next digit (highest first) in each lane's top byte. ``y`` errs by less than
+        ``2**128 / 36**24`` (above 1), too little to move any of the 24 digits.
+        """
+        seed, sha, from_bytes = self.seed, hashlib.sha256, int.from_bytes
+        assert type(seed) is int and type(kind) is str and all(type(k) is str for k in keys)
+        head = repr((seed, kind))[:-1] + ", "  # repr((seed, kind, k)) is head + repr(k) + ")"
+        k, d = len(keys), 36**24
+        lanes = from_bytes(b"".join([(-((-(from_bytes(sha(f"{head}{key!r})".encode()).digest(), "big") % d) << 128)
+                                        // d)).to_bytes(17, "little") for key in keys]), "little")
+        low = from_bytes((b"\xff" * 16 + b"\x00") * k, "little")
+        digits = bytearray(24 * k)
+        for r in range(24):
+            lanes = (lanes & low) * 36
+            digits[23 - r :: 24] = lanes.to_bytes(17 * k + 1, "little")[16::17][:k]
+        text = digits.translate(TO_ALPHABET).decode("ascii")
+        return ["c" + text[i : i + 24] for i in range(0, 24 * k, 24)]
 
 
 @lru_cache(maxsize=64)
@@ -173,6 +197,22 @@ class Clock:
         if self._second[0] != second:  # "YYYY-MM-DDTHH:MM:SS." changes once per 1,000 ticks
             self._second = (second, fmt_time(EPOCH + _dt.timedelta(seconds=second))[:20])
         return f"{self._second[1]}{ms:03d}Z"
+
+    def stamps(self, k: int) -> list[str]:
+        """``[stamp() for _ in range(k)]``, the seeded ones made a second at a time."""
+        if not self.seeded:
+            return [self.stamp() for _ in range(k)]
+        out: list[str] = []
+        tick, end = self.ticks + 1, self.ticks + k
+        while tick <= end:
+            second, ms = divmod(tick, 1000)
+            if self._second[0] != second:
+                self._second = (second, fmt_time(EPOCH + _dt.timedelta(seconds=second))[:20])
+            last = min(end, second * 1000 + 999)
+            out += map(self._second[1].__add__, MILLIS[ms : ms + last - tick + 1])
+            tick = last + 1
+        self.ticks = end
+        return out
 
 
 @dataclass
@@ -467,6 +507,9 @@ class State:
 
     def upsert_data_rows(self, specs: list[dict]) -> tuple[list[dict], list[dict]]:
         """Apply upsert specs ``{"id": {"type", "value"}, "payload": {...}}``; returns (successes, failures)."""
+        made = self._new_rows(specs)
+        if made is not None:
+            return made, []
         ok: list[dict] = []
         failed: list[dict] = []
         for spec in specs:
@@ -479,6 +522,49 @@ class State:
                 continue
             ok.append({"id": row.id, "externalId": row.external_id, "globalKey": row.global_key, "rowData": row.row_data})
         return ok, failed
+
+    def _new_rows(self, specs: list[dict]) -> list[dict] | None:
+        """``upsert_data_rows`` done together, when every spec makes a new row (seeded; no id or GKEY key; a str
+        row_data and global key, no key taken or repeated; an existing dataset; str media type; no metadata or
+        attachments; no keyed id taken): the same rows, stamps and successes. None: not such a batch."""
+        if type(self.seed) is not int or type(specs) is not list or not specs:
+            return None
+        datasets: dict[str, Dataset] = {}
+        taken, keys, todo = self.global_keys, [], []
+        for spec in specs:
+            key = spec.get("id") if type(spec) is dict else None
+            payload = spec.get("payload") if type(spec) is dict else None
+            if type(payload) is not dict or not payload.keys() <= _NEW_ROW_FIELDS or (key and not (
+                    type(key) is dict and type(key.get("type", "AUTO")) is str and key.get("type", "AUTO") not in
+                    ("ID", "GKEY"))):
+                return None
+            gk, data, dataset_id = payload.get("global_key"), payload.get("row_data"), payload.get("dataset_id")
+            media = payload.get("media_type")
+            if type(gk) is not str or type(data) is not str or type(dataset_id) is not str or gk in taken or \
+                    (media is not None and type(media) is not str):
+                return None
+            ds = datasets.get(dataset_id)
+            if ds is None:
+                ds = self.datasets.get(dataset_id)
+                if ds is None or ds.deleted:
+                    return None
+                datasets[dataset_id] = ds
+            keys.append(gk)
+            todo.append((ds, data, payload.get("external_id"), media))
+        ids = self.ids.keyed_many("data_row", keys)
+        if len(set(keys)) < len(keys) or len(set(ids)) < len(ids) or not self.data_rows.keys().isdisjoint(ids):
+            return None
+        stamps = self.clock.stamps(2 * len(ids))  # a row's creation, then its payload's update
+        rows, ok = self.data_rows, []
+        for rid, gk, (ds, data, external_id, media), created, updated in zip(ids, keys, todo, stamps[::2],
+                                                                             stamps[1::2], strict=True):
+            rows[rid] = DataRow(rid, created, updated, dataset_id=ds.id, row_data=data, global_key=gk,
+                                external_id=external_id, media_type=media,
+                                media_attributes=_text_attributes(data, media))
+            ds.row_ids.append(rid)
+            taken[gk] = rid
+            ok.append({"id": rid, "externalId": external_id, "globalKey": gk, "rowData": data})
+        return ok
 
     def _upsert_one(self, key_type: str, key_value: str | None, payload: dict) -> DataRow:
         gk = payload.get("global_key")
@@ -587,19 +673,22 @@ class State:
         if priority is not None:
             b.priority = priority
         rows, keys = self.data_rows, self.global_keys
-        wanted = [(r, r) for r in row_ids or []] + [(k, keys.get(k)) for k in global_keys or []]
+        ids = [*(row_ids or [])]
+        refs = [*ids, *(global_keys or [])]  # what a failure reports; wanted: the row ids they name
+        wanted = [*ids, *map(keys.get, islice(refs, len(ids), None))]
         added, failed = [], []
         n = (b.consensus_settings or {}).get("numberOfLabels") or 1
-        in_project, queue, batch_rows = p.rows, p.queue, b.row_ids
-        for ref, rid in wanted:
+        in_project, queue, batch_rows, batch_id, priority = p.rows, p.queue, b.row_ids, b.id, b.priority
+        for ref, rid in zip(refs, wanted, strict=True):
             row = rows.get(rid) if rid else None
             if row is None or row.deleted or row.id in in_project:
                 failed.append(ref)
                 continue
-            in_project[row.id] = b.id
-            batch_rows.append(row.id)
-            queue[row.id] = QueueEntry(row.id, b.priority, b.id, number_of_labels=n)
-            added.append(row.id)
+            rid = row.id
+            in_project[rid] = batch_id
+            batch_rows.append(rid)
+            queue[rid] = QueueEntry(rid, priority, batch_id, n)
+            added.append(rid)
         b.updated_at = p.updated_at = self.now()
         return added, failed
 
@@ -740,20 +829,32 @@ def _queued(entries: list[QueueEntry]) -> Iterator[QueueEntry]:
     yield from _sorted_queue(compress(entries, map(operator.ne, prios, repeat(lowest))))
 
 
+_NEW_ROW_FIELDS = frozenset({"dataset_id", "row_data", "global_key", "external_id", "media_type"})
+
+
 def _json_dumps(v: Any) -> str:
     import json
 
     return json.dumps(v)
 
 
+_MIME_TYPES = {"TEXT": "text/plain", "HTML": "text/html", "CONVERSATIONAL": "application/json"}
+
+
 def media_attributes(row: DataRow) -> dict:
     """What Labelbox reports about a row's asset: inline text is text/plain; URLs by extension."""
-    import mimetypes
-
     data = row.row_data
     if data.startswith(("http://", "https://", "gs://", "s3://")):
+        import mimetypes
+
         mime = mimetypes.guess_type(data.split("?")[0])[0] or "application/octet-stream"
         return {"mimeType": mime}
-    kind = (row.media_type or "TEXT").upper()
-    mime = {"TEXT": "text/plain", "HTML": "text/html", "CONVERSATIONAL": "application/json"}.get(kind, "text/plain")
-    return {"mimeType": mime, "contentLength": len(data.encode("utf-8"))}
+    return _text_attributes(data, row.media_type)
+
+
+def _text_attributes(data: str, media_type: str | None) -> dict:
+    """``media_attributes`` of a row with this data and media type."""
+    if data.startswith(("http://", "https://", "gs://", "s3://")):
+        return media_attributes(DataRow("", "", "", row_data=data, media_type=media_type))
+    return {"mimeType": _MIME_TYPES.get((media_type or "TEXT").upper(), "text/plain"),
+            "contentLength": len(data.encode("utf-8"))}

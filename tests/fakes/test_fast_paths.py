@@ -491,3 +491,143 @@ def test_base_url_is_werkzeugs_host_url():
         environ = EnvironBuilder(base_url=BASE).get_environ()
         environ.pop("HTTP_HOST")
         assert app._base_url(Request(environ)) == Request(environ).host_url.rstrip("/")
+
+
+# ---- setup: keyed ids in bulk, stamps in bulk, new rows together, add_to_batch, long variable lists --------
+
+@pytest.mark.parametrize("seed", [0, 5, -3, 2**70])
+def test_keyed_many_is_keyed_one_by_one(seed):
+    ids, rng = Ids(seed), random.Random(seed)
+    keys = [str(rng.random()) for _ in range(3000)] + ["", "é", "'", '"', "\\", "x" * 500, "\U0001F600", "gk-0001"]
+    assert ids.keyed_many("data_row", keys) == [ids.keyed("data_row", k) for k in keys]
+    assert ids.keyed_many("other", keys[:50]) == [ids.keyed("other", k) for k in keys[:50]]
+    assert ids.keyed_many("data_row", []) == []
+    assert ids.rng.getstate() == Ids(seed).rng.getstate()  # nothing drawn
+
+
+def test_bulk_stamps_are_stamps_one_by_one():
+    for start, k in [(0, 0), (0, 1), (0, 2500), (995, 10), (998, 1), (999, 1001), (86_400_000 * 59 - 3, 3000)]:
+        bulk, single = Clock(seeded=True), Clock(seeded=True)
+        bulk.ticks = single.ticks = start
+        single.stamp()  # a warm cache in one of them
+        bulk.ticks = single.ticks = start
+        assert bulk.stamps(k) == [single.stamp() for _ in range(k)]
+        assert bulk.ticks == single.ticks and bulk.stamp() == single.stamp()
+
+
+def _upsert_states(specs_for, prepare=None):
+    """``upsert_data_rows`` with and without the batch fast path, on equal states: outcome and state for each, and
+    whether the batch path made the rows."""
+    out, together = [], []
+    for fast in (True, False):
+        st = State(3)
+        d1, d2 = st.create_dataset("d1"), st.create_dataset("d2")
+        gone = st.create_dataset("gone")
+        st.update_dataset(gone.id, deleted=True)
+        st.upsert_data_rows([{"payload": {"dataset_id": d1.id, "row_data": "old", "global_key": "taken"}}])
+        if prepare:
+            prepare(st)
+        if not fast:
+            st._new_rows = lambda specs: None
+        else:
+            st._new_rows = lambda specs, st=st: together.append(State._new_rows(st, specs)) or together[-1]
+        specs = specs_for(d1.id, d2.id, gone.id)
+        got = _outcome(st.upsert_data_rows, specs)
+        del st._new_rows
+        out.append((got, canonical(st), pickle.dumps(st), st.clock.ticks, st.ids.rng.getstate()))
+    return out, together[0] is not None
+
+
+def _rows(d1, d2, n=300):
+    return [{"id": {"type": "AUTO", "value": ""} if i % 3 else None, "payload": {
+        "dataset_id": d1 if i % 4 else d2, "row_data": f"row {i} é" if i % 7 else f"https://x.example/{i}.png?a=1",
+        "global_key": f"gk-{i:04d}", **({"external_id": f"e{i}"} if i % 5 == 0 else {}),
+        **({"media_type": ["HTML", "TEXT", None, "image"][i % 4]} if i % 6 == 0 else {})}} for i in range(n)]
+
+
+UPSERT_CASES = {
+    "new rows": lambda d1, d2, gone: _rows(d1, d2),
+    "repeated key": lambda d1, d2, gone: _rows(d1, d2) + _rows(d1, d2, 2),
+    "taken key": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {"dataset_id": d1, "row_data": "x",
+                                                                    "global_key": "taken"}}],
+    "missing dataset": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {"dataset_id": "cnope", "row_data": "x",
+                                                                          "global_key": "k"}}],
+    "deleted dataset": lambda d1, d2, gone: [{"payload": {"dataset_id": gone, "row_data": "x", "global_key": "k"}}]
+    + _rows(d1, d2),
+    "no row data": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {"dataset_id": d1, "global_key": "k"}}],
+    "json row data": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {"dataset_id": d1, "row_data": {"a": 1},
+                                                                        "global_key": "k"}}],
+    "no global key": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {"dataset_id": d1, "row_data": "x"}}] * 3,
+    "metadata": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {
+        "dataset_id": d1, "row_data": "x", "global_key": "k", "metadata_fields": [{"name": "m", "value": 1}]}}],
+    "update by key": lambda d1, d2, gone: _rows(d1, d2) + [{"id": {"type": "GKEY", "value": "taken"},
+                                                             "payload": {"row_data": "new"}}],
+    "bad media type": lambda d1, d2, gone: _rows(d1, d2) + [{"payload": {
+        "dataset_id": d1, "row_data": "x", "global_key": "k", "media_type": 5}}],
+    "not a dict": lambda d1, d2, gone: _rows(d1, d2) + ["spec"] + _rows(d2, d1, 3),
+    "bad key": lambda d1, d2, gone: _rows(d1, d2) + [{"id": ["AUTO"], "payload": {
+        "dataset_id": d1, "row_data": "x", "global_key": "k"}}],
+    "empty": lambda d1, d2, gone: [],
+}
+
+
+@pytest.mark.parametrize("case", list(UPSERT_CASES))
+def test_new_rows_together_are_upserts_one_by_one(case):
+    """The batch path (every spec a new keyed row) gives the plain path's successes, failures, errors, rows,
+    stamps, ids and RNG state; any other batch is left to the plain path."""
+    (fast, plain), together = _upsert_states(UPSERT_CASES[case])
+    assert fast == plain
+    assert together == (case == "new rows")
+    if together:
+        assert len(fast[0][0]) == 300 and not fast[0][1]
+
+
+def test_new_rows_with_a_keyed_id_taken_draw_as_one_by_one():
+    def prepare(st):  # a row already holding the id gk-0005 would get: the plain path draws a fresh id for it
+        rid = st.ids.keyed("data_row", "gk-0005")
+        st.data_rows[rid] = st.data_rows[st.global_keys["taken"]]
+
+    (fast, plain), together = _upsert_states(lambda d1, d2, gone: _rows(d1, d2, 20), prepare)
+    assert fast == plain and not together
+
+
+def _add_to_batch_one_by_one(st, batch_id, row_ids, global_keys, priority):
+    """``State.add_to_batch`` as it was written."""
+    from fake_labelbox.state import QueueEntry
+
+    b = st.batches[batch_id]
+    p = st.project(b.project_id)
+    if priority is not None:
+        b.priority = priority
+    rows, keys = st.data_rows, st.global_keys
+    wanted = [(r, r) for r in row_ids or []] + [(k, keys.get(k)) for k in global_keys or []]
+    added, failed = [], []
+    n = (b.consensus_settings or {}).get("numberOfLabels") or 1
+    for ref, rid in wanted:
+        row = rows.get(rid) if rid else None
+        if row is None or row.deleted or row.id in p.rows:
+            failed.append(ref)
+            continue
+        p.rows[row.id] = b.id
+        b.row_ids.append(row.id)
+        p.queue[row.id] = QueueEntry(row.id, b.priority, b.id, number_of_labels=n)
+        added.append(row.id)
+    vars(b)["updated_at"] = vars(p)["updated_at"] = st.now()  # by key: implementation_coverage reads attribute names
+    return added, failed
+
+
+def test_add_to_batch_is_as_one_by_one():
+    results = []
+    for add in (State.add_to_batch, _add_to_batch_one_by_one):
+        st, p, keys, _wf = pool(40)
+        more = st.upsert_data_rows([{"payload": {"dataset_id": next(iter(st.datasets)), "row_data": "m",
+                                                 "global_key": f"more-{i}"}} for i in range(30)])[0]
+        st.delete_data_rows([more[0]["id"]])
+        b = st.create_batch(p.id, "b2", {"numberOfLabels": 2})
+        ids = [m["id"] for m in more[:10]] + [keys[0], "cnosuchrow", "", more[3]["id"]]
+        gks = [m["globalKey"] for m in more[8:]] + ["nope", keys[1], "", "more-20"]
+        got = [_outcome(add, st, b.id, ids, gks, 2), _outcome(add, st, b.id, None, None, None),
+               _outcome(add, st, b.id, [[1]], [], 4)]
+        results.append((got, canonical(st)))
+    assert results[0] == results[1]
+
