@@ -631,3 +631,70 @@ def test_add_to_batch_is_as_one_by_one():
         results.append((got, canonical(st)))
     assert results[0] == results[1]
 
+
+LONG = [f"gk-{i:04d}" for i in range(40)]
+SHORTENED = [
+    ("query Q($g: [ID!], $d: [ID!]) { queryAllDataRowsHaveBeenProcessed(globalKeys: $g, dataRowIds: $d) "
+     "{ allDataRowsHaveBeenProcessed } }", {"g": LONG, "d": LONG[:3]}),
+    ("query Q($g: [ID!]) { queryAllDataRowsHaveBeenProcessed(globalKeys: $g) { allDataRowsHaveBeenProcessed } }",
+     {"g": LONG + [None]}),
+    ("query Q($g: [String!]!) { externalIdsToDataRowIds(externalId_in: $g) { externalId } }", {"g": LONG + [7]}),
+    ("query Q($g: [String!]!) { externalIdsToDataRowIds(externalId_in: $g) { externalId } }", {"g": LONG}),
+    ("query Q($w: GlobalKeysWhereInput!) { dataRowsForGlobalKeys(where: $w) { jobId } }", {"w": {"ids": LONG}}),
+    ("query Q($w: GlobalKeysWhereInput!) { dataRowsForGlobalKeys(where: $w) { jobId } }",
+     {"w": {"ids": LONG, "extra": 1}}),
+    ("mutation M($p: ID!, $i: AddDataRowsToBatchInput!) { project(where: {id: $p}) { addDataRowsToBatchAsync("
+     "input: $i) { taskId } } }", {"p": "PROJECT", "i": {"batchId": "BATCH", "globalKeys": LONG + ["nope"],
+                                                          "dataRowIds": LONG[:20], "priority": 2}}),
+    ("mutation M($p: ID!, $i: AddDataRowsToBatchInput!) { project(where: {id: $p}) { addDataRowsToBatchAsync("
+     "input: $i) { taskId } } }", {"p": "PROJECT", "i": {"batchId": "BATCH", "globalKeys": LONG, "priority": "x"}}),
+    ("mutation M($p: ID!, $i: AddDataRowsToBatchInput!) { project(where: {id: $p}) { addDataRowsToBatchAsync("
+     "input: $i) { taskId } } }", {"p": "PROJECT", "i": {"globalKeys": LONG}}),
+    ("query A($g: [ID!]) { a: queryAllDataRowsHaveBeenProcessed(globalKeys: $g) { allDataRowsHaveBeenProcessed } }"
+     " query B { user { id } }", {"g": LONG}),
+]
+
+
+@pytest.mark.parametrize("query,variables", SHORTENED)
+def test_long_string_lists_are_coerced_as_graphql_core_does(query, variables, monkeypatch):
+    """Variables with long string lists, shortened for coercion and put back whole: the same bodies and state as
+    graphql-core coercing every item, also when coercion fails."""
+    import fake_labelbox.server as server
+    from fake_labelbox.variables import Shortened
+
+    bodies, seen = [], []
+    real_shorten = server.shorten
+
+    def spy(*args):
+        short = real_shorten(*args)
+        seen.append(short)
+        return short
+
+    for shorten in (spy, lambda *_a: None):
+        monkeypatch.setattr(server, "shorten", shorten)
+        app = FakeLabelboxApp(api_key="k", seed=0)
+        st = app.state
+        p = st.create_project(name="p")
+        b = st.create_batch(p.id, "b")
+        ds = st.create_dataset("d")
+        st.upsert_data_rows([{"payload": {"dataset_id": ds.id, "row_data": "x", "global_key": k}} for k in LONG])
+        names = {"PROJECT": p.id, "BATCH": b.id}
+        vars_ = json.loads(json.dumps(variables))
+        for k, v in vars_.items():
+            if isinstance(v, str):
+                vars_[k] = names.get(v, v)
+            elif isinstance(v, dict) and "batchId" in v:
+                v["batchId"] = names.get(v["batchId"])
+        sent = json.dumps(vars_)
+        for operation in (None, "A", "B"):
+            bodies.append((operation, app.command("graphql", app.tenants.default_org_id, "http://x", query,
+                                                  vars_, operation), canonical(st)))
+        assert json.dumps(vars_) == sent  # the caller's variables are left as they were
+    half = len(bodies) // 2
+    assert bodies[:half] == bodies[half:]
+    lists = [v for v in variables.values() if isinstance(v, list)]
+    lists += [v.get("ids") or v.get("globalKeys") for v in variables.values() if isinstance(v, dict)]
+    all_str = all(type(x) is str for v in lists for x in v)
+    assert any(isinstance(s, Shortened) for s in seen) == all_str
+    coerced = any(body["data"] is not None for op, body, _st in bodies[:half] if op != "B")  # B: no variables
+    assert any(s.restored for s in seen if s is not None) == (all_str and coerced)
