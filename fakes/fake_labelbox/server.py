@@ -49,7 +49,6 @@ from .persistence import ReplayDiverged, Store
 from .resolvers import INPUT_ERRORS, Ctx, Upload, default_resolver, is_awaitable, schema
 from .state import Env, State
 from .tenancy import Org, Tenants, digest
-from .variables import RestoringExecutor, shorten
 
 DEFAULT_API_KEY = "fake-labelbox-api-key"
 REST_PREFIX = "/api/v1"
@@ -304,15 +303,9 @@ class FakeLabelboxApp:
         document = self._document(query)
         org.workforce.tick()
         ctx = Ctx(org.state, base_url)
-        short = shorten(schema(), document, operation_name, variables)
-        if short is not None:  # long string lists coerced whole (see fake_labelbox.variables)
-            result = execute(schema(), document, root_value=None, context_value=ctx, variable_values=short.variables,
-                             operation_name=operation_name, field_resolver=default_resolver, middleware=INPUT_ERRORS,
-                             is_awaitable=is_awaitable, executor_class=RestoringExecutor, shortened=short)
-        if short is None or not short.restored:  # not shortened, or coercion failed: graphql-core's own answer
-            result = execute(schema(), document, root_value=None, context_value=ctx, variable_values=variables,
-                             operation_name=operation_name, field_resolver=default_resolver,
-                             middleware=INPUT_ERRORS, is_awaitable=is_awaitable)
+        result = execute(schema(), document, root_value=None, context_value=ctx, variable_values=variables,
+                         operation_name=operation_name, field_resolver=default_resolver,
+                         middleware=INPUT_ERRORS, is_awaitable=is_awaitable)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             if result.data is None and all(e.path is None for e in result.errors):
