@@ -155,48 +155,25 @@ def route_requests(app, base_url: str):
     import re
 
     import responses
+    from werkzeug.test import run_wsgi_app
 
     make_environ = environ_maker(base_url)
 
     def callback(request):
         try:
-            status, headers, body = _run_buffered(app, make_environ(request))
+            app_iter, status, headers = run_wsgi_app(app, make_environ(request), buffered=True)
         except ConnectionError as e:  # an injected dropped connection
             import requests
 
             raise requests.exceptions.ConnectionError(e, request=request) from e
-        return int(status.split()[0]), {k: v for k, v in headers if k.lower() != "content-length"}, body
+        body = b"".join(app_iter)
+        return int(status.split()[0]), {k: v for k, v in headers.items() if k.lower() != "content-length"}, body
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         pattern = re.compile(re.escape(base_url) + r"(/.*)?$")
         for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
             mock.add_callback(method, pattern, callback=callback)
         yield mock
-
-
-def _run_buffered(app, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
-    """werkzeug's ``run_wsgi_app(app, environ, buffered=True)``, less its ``Headers`` and chained iterators."""
-    response: list = []
-    written: list[bytes] = []  # what write() gets is dropped, as run_wsgi_app drops it when buffering
-
-    def start_response(status, headers, exc_info=None):
-        if exc_info:
-            try:
-                raise exc_info[1].with_traceback(exc_info[2])
-            finally:
-                exc_info = None
-        response[:] = [status, headers]
-        return written.append
-
-    app_rv = app(environ.copy(), start_response)
-    try:
-        body = b"".join(app_rv)
-    finally:
-        close = getattr(app_rv, "close", None)
-        if close is not None:
-            close()
-    status, headers = response
-    return status, headers, body
 
 
 def environ_maker(base_url: str):

@@ -462,22 +462,6 @@ def test_shared_input_errors_middleware_answers_as_a_fresh_one(query, variables)
     assert results[0] == results[1]
 
 
-def test_responses_mode_runs_the_app_as_werkzeug_does():
-    from fake_labelbox.testing import _run_buffered
-    from werkzeug.test import run_wsgi_app
-
-    app = FakeLabelboxApp(api_key="k", seed=0)
-    for method, path, body in [("POST", "/graphql", {"query": "{ user { id } }"}), ("GET", "/_fake/health", None),
-                               ("POST", "/graphql", {"query": "{ nope }"}), ("GET", "/files/cnosuchfile", None),
-                               ("HEAD", "/", None)]:
-        def environ(method=method, path=path, body=body):
-            return EnvironBuilder(method=method, path=path, base_url=BASE, json=body,
-                                  headers={"Authorization": "Bearer k"}).get_environ()
-
-        app_iter, status, headers = run_wsgi_app(app, environ(), buffered=True)
-        assert _run_buffered(app, environ()) == (status, list(headers.items()), b"".join(app_iter))
-
-
 def test_base_url_is_werkzeugs_host_url():
     from werkzeug.wrappers import Request
 
