@@ -201,9 +201,10 @@ def connect(
         return
     from fake_labelbox.testing import FakeLabelbox  # the only place alrepro starts a fake in-process
 
-    # `responses` mode: the SDK's HTTP requests reach the fake's WSGI app without a socket
+    # `responses` mode: the SDK's HTTP requests reach the fake's WSGI app without a socket (the client's own
+    # session through the fake's in-process transport adapter, the SDK's other requests through `responses`)
     with FakeLabelbox.mocked(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
-        client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
+        client = fake.client()
         # no network in between: skip requests' per-request scan of the environment for proxies and netrc
         client.connection.trust_env = False
         workforce = InProcessFakeWorkforce(fake) if simulated_workforce else Workforce()

@@ -615,3 +615,75 @@ def test_add_to_batch_is_as_one_by_one():
         results.append((got, canonical(st)))
     assert results[0] == results[1]
 
+
+
+ADAPTER_REQUESTS = [  # (method, path, json body or None, headers, fault to inject first or None)
+    ("POST", "/graphql", {"query": "{ user { id email } organization { id name } }"}, {}, None),
+    ("POST", "/graphql", {"query": "mutation { createDataset(data: {name: \"d\"}) { id name createdAt } }"}, {}, None),
+    ("POST", "/graphql", {"query": "{ user { nosuchfield } }"}, {}, None),
+    ("POST", "/graphql", {"query": "{ user { id } "}, {}, None),
+    ("POST", "/graphql", {"query": "{ user { id } }"}, {"Authorization": "Bearer wrong-key"}, None),
+    ("POST", "/graphql", {"query": "query U { user { id } }"}, {}, ("http_503", {})),
+    ("POST", "/graphql", {"query": "query U { user { id } }"}, {}, ("rate_limit", {})),
+    ("POST", "/graphql", {"query": "query U { user { id } }"}, {}, ("graphql_500", {})),
+    ("POST", "/graphql", {"query": "query U { user { id } }"}, {}, ("latency", {"latency_ms": 1})),
+    ("POST", "/graphql", {"query": "query U { user { id } }"}, {}, ("drop", {})),
+    ("GET", "/files/cnosuchfile?start=0&end=3", None, {}, None),
+    ("GET", "/no/such/route", None, {}, None),
+]
+
+
+def _exchange(fake, session):
+    """Send ADAPTER_REQUESTS in turn: (status, reason, headers, body) or the exception's type, per request."""
+    out = []
+    for method, path, body, headers, fault in ADAPTER_REQUESTS:
+        if fault:
+            fake.inject_fault(fault[0], 1, **fault[1])
+        try:
+            r = session.request(method, fake.base_url + path, json=body,
+                                headers={"Authorization": f"Bearer {fake.api_key}", **headers})
+        except requests.exceptions.ConnectionError:
+            out.append("ConnectionError")
+            continue
+        out.append((r.status_code, dict(r.headers), r.content))
+    return out
+
+
+def test_in_process_adapter_answers_as_responses_does():
+    from fake_labelbox.testing import FakeLabelbox
+
+    with FakeLabelbox.mocked(api_key="k", seed=4) as plain:
+        routed = _exchange(plain, requests.Session())  # through `responses`
+    with FakeLabelbox.mocked(api_key="k", seed=4) as fake:
+        session = fake.client().connection  # the client's session: the adapter answers
+        assert type(session.get_adapter(fake.base_url + "/graphql")).__name__ == "InProcessAdapter"
+        adapted = _exchange(fake, session)
+        assert not fake.responses.calls  # nothing went through `responses`
+        assert requests.get(fake.base_url + "/no/such/route").status_code == 404  # other requests still do
+    assert len(adapted) == len(routed) == len(ADAPTER_REQUESTS) and "ConnectionError" in adapted
+    for got, want in zip(adapted, routed, strict=True):
+        if got == "ConnectionError" or want == "ConnectionError":
+            assert got == want
+            continue
+        (status, headers, body), (want_status, want_headers, want_body) = got, want
+        assert (status, body) == (want_status, want_body)
+        assert headers.pop("Content-Length") == str(len(body))  # as a socket's response: `responses` drops it
+        want_headers.pop("Content-Length", None)
+        assert headers == want_headers
+
+
+def test_the_adapter_is_mounted_in_responses_mode_only(fake):
+    adapter = fake.client().connection.get_adapter(fake.graphql_url)
+    assert (type(adapter).__name__ == "InProcessAdapter") == (fake.mode == "responses")
+
+
+def test_a_client_outliving_its_mocked_fake_gets_a_connection_error():
+    from fake_labelbox.testing import FakeLabelbox
+    from lbox.exceptions import NetworkError
+
+    with FakeLabelbox.mocked(seed=0) as fake:
+        client = fake.client()
+        assert client.get_organization().name
+    assert fake.mode == "stopped"
+    with pytest.raises(NetworkError, match="in-process fake Labelbox .* has stopped"):
+        client.get_organization()
