@@ -155,8 +155,14 @@ class RunDir:
         with open(self.path / METRICS_CSV, "a", encoding="utf-8") as f:
             f.write(_metric_line(result) + "\n")
 
+    def _model_path(self, round_: int) -> Path:
+        return self.path / MODELS / f"round_{round_:03d}.npz"
+
+    def has_model(self, round_: int) -> bool:
+        return self._model_path(round_).exists()
+
     def save_model(self, round_: int, learner: ActiveLearner) -> None:
-        path = self.path / MODELS / f"round_{round_:03d}.npz"
+        path = self._model_path(round_)
         tmp = path.with_suffix(".tmp.npz")
         np.savez(tmp, coef=learner.model.coef, intercept=np.float64(learner.model.intercept))
         os.replace(tmp, path)
@@ -217,6 +223,8 @@ def run_loop(
             if r >= config.rounds:
                 break
             finish_round(r, got, 0)
+            if not run.has_model(r):  # a kill between a round's labels and its model: the same model again
+                run.save_model(r, learner)
             if on_round:
                 on_round(results[-1])
         run.write_metrics(results)  # rebuilt from the labels: a line lost or torn by a kill comes back

@@ -60,6 +60,17 @@ def test_random_strategy_through_the_fake_matches_offline(fake_labelbox, data, t
     assert [r.auc for r in results] == list(ex.run_curve(data, task).auc[:6])
 
 
+def test_a_resumed_run_writes_a_model_lost_to_a_kill_again(fake_labelbox, data, tweet_ids, tmp_path):
+    cfg = LoopConfig(rounds=3, batch=50)
+    _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
+    models = sorted((tmp_path / "models").glob("round_*.npz"))
+    saved = {m.name: m.read_bytes() for m in models}
+    assert len(saved) == 3
+    models[1].unlink()  # as if killed after round 1's labels were written, before its model
+    _loop(fake_labelbox, data, tweet_ids, cfg, tmp_path)
+    assert {m.name: m.read_bytes() for m in (tmp_path / "models").glob("round_*.npz")} == saved
+
+
 def test_run_dir_refuses_another_configuration(tmp_path):
     RunDir(tmp_path, LoopConfig(rounds=3))
     with pytest.raises(AlreproError, match="another configuration"):
@@ -172,6 +183,7 @@ def test_sigkill_at_several_points_then_resume_loses_nothing_and_asks_nothing_tw
     with open(tmp_path / "labels.csv") as f:
         keys = [r["global_key"] for r in csv.DictReader(f)]
     assert len(keys) == len(set(keys)) == rounds * batch
+    assert sorted(m.name for m in (tmp_path / "models").glob("*.npz")) == [f"round_{r:03d}.npz" for r in range(rounds)]
     counts = _labels_per_row(fake_labelbox, "resume-test")
     labelled = {k: n for k, n in counts.items() if n}
     assert set(labelled) == set(keys) and set(labelled.values()) == {1}  # each row labelled exactly once
