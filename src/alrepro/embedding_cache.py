@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from alrepro.data import CanonicalData, ids_checksum, load_canonical, sha256_file
-from alrepro.embed import DEFAULT_ENCODER, KNOWN_ENCODERS, MINILM, MINILM_SHA256, weights_file
+from alrepro.defaults import ENCODER as DEFAULT_ENCODER
+from alrepro.embed import KNOWN_ENCODERS, MINILM, MINILM_SHA256, weights_file
 from alrepro.errors import AlreproError
 from alrepro.paths import data_dir
 

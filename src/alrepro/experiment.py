@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from alrepro import defaults
 from alrepro.errors import AlreproError
 from alrepro.loop import ActiveLearner
 from alrepro.metrics import roc_auc
 from alrepro.stopping import OverallUncertainty, StabilizingPredictions
 from alrepro.strategies import get_strategy
 
-DEFAULT_STRATEGIES = ("random", "least_confidence", "margin", "entropy")
-REPLICA_STRATEGIES = ("least_confidence", "naive")
+REPLICA_STRATEGIES = (defaults.STRATEGY, "naive")
 TEST_SIZE = 800
 BATCH_SIZE = 100
 
@@ -46,7 +46,7 @@ class ExperimentData:
             raise AlreproError("embeddings, labels and split disagree in length")
 
 
-def load_experiment_data(encoder: str = "all-MiniLM-L6-v2", tweets: str | None = None) -> ExperimentData:
+def load_experiment_data(encoder: str = defaults.ENCODER, tweets: str | None = None) -> ExperimentData:
     """The canonical 8,000 with their cached embeddings; needs neither the tweets nor the model."""
     from alrepro.data import load_canonical
     from alrepro.embedding_cache import load_embeddings
@@ -128,7 +128,7 @@ def seeded_split(n: int, seed: int, test_size: int = TEST_SIZE, initial_size: in
 
 def honest_tasks(
     data: ExperimentData,
-    strategies: Sequence[str] = DEFAULT_STRATEGIES,
+    strategies: Sequence[str] = defaults.STRATEGIES,
     seeds: Iterable[int] = range(20),
     batch_size: int = BATCH_SIZE,
     budget: int | None = None,

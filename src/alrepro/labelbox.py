@@ -16,19 +16,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from alrepro.defaults import PROJECT_NAME, fake_api_key
 from alrepro.errors import AlreproError
 
 ANSWERS = {"Negative": 0, "Positive": 1}
 LABEL_NAMES = {v: k for k, v in ANSWERS.items()}
 CLASSIFICATION = "Sentiment"
-PROJECT_NAME = "alrepro_tweet_sentiment"
-DATASET_NAME = "alrepro_tweet_sentiment"
 ONTOLOGY_NAME = "alrepro binary sentiment"
 BATCH_NAME = "alrepro-pool"
 FIRST, REST = 1, 2  # the tutorial's priorities: next batch first, everything else after
 API_KEY_ENV = "LABELBOX_API_KEY"
 T = TypeVar("T")
-FAKE_API_KEY = "fake-labelbox-api-key"  # what `alrepro fake-server` accepts by default
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:
@@ -195,7 +193,7 @@ def connect(
         raise AlreproError(f"unknown backend {backend!r}: use 'fake' or 'live'")
     if endpoint:
         graphql, rest = _fake_urls(endpoint)
-        client = labelbox.Client(api_key=api_key or FAKE_API_KEY, endpoint=graphql, rest_endpoint=rest)
+        client = labelbox.Client(api_key=api_key or fake_api_key(), endpoint=graphql, rest_endpoint=rest)
         workforce = HttpFakeWorkforce(graphql[: -len("/graphql")]) if simulated_workforce else Workforce()
         yield Backend("fake", client, workforce, f"fake Labelbox at {graphql}")
         return
@@ -203,7 +201,7 @@ def connect(
 
     # `responses` mode: the SDK's HTTP requests reach the fake's WSGI app without a socket (the client's own
     # session through the fake's in-process transport adapter, the SDK's other requests through `responses`)
-    with FakeLabelbox.mocked(api_key=api_key or FAKE_API_KEY, seed=seed) as fake:
+    with FakeLabelbox.mocked(api_key=api_key or fake_api_key(), seed=seed) as fake:
         client = fake.client()
         # no network in between: skip requests' per-request scan of the environment for proxies and netrc
         client.connection.trust_env = False

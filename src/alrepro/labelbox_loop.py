@@ -29,23 +29,28 @@ from pathlib import Path
 
 import numpy as np
 
+from alrepro import defaults
 from alrepro.errors import AlreproError
 from alrepro.experiment import ExperimentData, replica_tasks
 from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
 from alrepro.loop import ActiveLearner
 from alrepro.metrics import roc_auc
+from alrepro.strategies import get_strategy
 
 RUN_JSON, LABELS_CSV, STATE_JSON, METRICS_CSV, MODELS = "run.json", "labels.csv", "state.json", "metrics.csv", "models"
 
 
 @dataclass(frozen=True)
 class LoopConfig:
-    strategy: str = "least_confidence"
+    strategy: str = defaults.STRATEGY
     rounds: int = 71
     batch: int = 100
     seed: int = 0
-    encoder: str = "all-MiniLM-L6-v2"
-    project_name: str = "alrepro_tweet_sentiment"
+    encoder: str = defaults.ENCODER
+    project_name: str = defaults.PROJECT_NAME
+
+    def __post_init__(self) -> None:
+        get_strategy(self.strategy)  # where a loop's strategy enters: an unknown name is refused here, listed
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from alrepro.errors import AlreproError
-from alrepro.learner import LogisticModel, bootstrap_committee, fit_logistic
+from alrepro.learner import LogisticModel, SoftmaxModel, bootstrap_committee, fit_model
 from alrepro.strategies import QueryInput, StrategySpec, get_strategy
 
 UNLABELED = -1
@@ -21,8 +21,9 @@ class ActiveLearner:
     """Pool-based active learner over a fixed matrix of embeddings ``X`` (one row per pool item).
 
     ``row_ids`` are the tie-break keys handed to the strategy (ascending = file order); ``seed`` seeds the random
-    strategy and the committee's bootstrap. Every ``tell`` refits the tutorial's logistic regression on all labels
-    so far, warm-started from the previous solution (the optimum is unique, so warm starts change speed, not result).
+    strategy and the committee's bootstrap; labels are class indices ``0..n_classes-1``. Every ``tell`` refits on
+    all labels so far (the tutorial's logistic regression for two classes, the multinomial one for more), warm-started
+    from the previous solution (the optimum is unique, so warm starts change speed, not result).
     """
 
     def __init__(
@@ -34,6 +35,7 @@ class ActiveLearner:
         seed: int = 0,
         C: float = 1.0,
         committee_size: int = 5,
+        n_classes: int = 2,
     ) -> None:
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
@@ -47,8 +49,11 @@ class ActiveLearner:
         self.seed = int(seed)
         self.C = float(C)
         self.committee_size = int(committee_size)
+        if n_classes < 2:
+            raise AlreproError(f"a learner needs at least 2 classes, got {n_classes}")
+        self.n_classes = int(n_classes)
         self.labels = np.full(n, UNLABELED, dtype=np.int8)
-        self.model: LogisticModel | None = None
+        self.model: LogisticModel | SoftmaxModel | None = None
         self.proba: np.ndarray | None = None
 
     @property
@@ -64,15 +69,17 @@ class ActiveLearner:
         return self.labels.size - self.n_labeled
 
     def tell(self, rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray) -> None:
-        """Record labels (0/1) for pool rows and retrain. Re-telling a row its same label is a no-op."""
+        """Record labels (class indices) for pool rows and retrain. Re-telling a row its same label is a no-op."""
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
         labels = np.asarray(labels).reshape(-1)
         if rows.shape != labels.shape:
             raise AlreproError(f"got {rows.size} rows but {labels.size} labels")
         if rows.size and (rows.min() < 0 or rows.max() >= self.labels.size):
             raise AlreproError(f"row index out of range 0..{self.labels.size - 1}")
-        if not np.isin(labels, (0, 1)).all():
+        if self.n_classes == 2 and not np.isin(labels, (0, 1)).all():
             raise AlreproError("labels must be 0 (negative) or 1 (positive)")
+        if not np.isin(labels, np.arange(self.n_classes)).all():
+            raise AlreproError(f"labels must be class indices 0..{self.n_classes - 1}")
         known = self.labels[rows]
         clash = (known != UNLABELED) & (known != labels)
         if clash.any():
@@ -84,7 +91,7 @@ class ActiveLearner:
         mask = self.labeled
         if not mask.any():
             return
-        self.model = fit_logistic(self.X[mask], self.labels[mask], C=self.C, init=self.model)
+        self.model = fit_model(self.X[mask], self.labels[mask], self.n_classes, C=self.C, init=self.model)
         self.proba = self.model.predict_proba(self.X)
 
     def ranking(self) -> np.ndarray:
@@ -102,6 +109,7 @@ class ActiveLearner:
                 seed=self.seed * 1_000_003 + self.n_labeled,
                 C=self.C,
                 init=self.model,
+                n_classes=self.n_classes,
             )
             committee = np.stack([m.predict_proba(self.X) for m in members])
         query = QueryInput(

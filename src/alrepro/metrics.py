@@ -9,7 +9,18 @@ from scipy import stats
 
 
 def roc_auc(y_true: np.ndarray, score: np.ndarray) -> float:
-    """ROC AUC by the rank-sum (Mann-Whitney) formula, ties counted half; equals sklearn's roc_auc_score."""
+    """ROC AUC by the rank-sum (Mann-Whitney) formula, ties counted half; equals sklearn's roc_auc_score.
+
+    Two classes: ``score`` is one number per row (higher = class 1). k classes: ``score`` is the (n, k)
+    probabilities and the result the mean of the k one-vs-rest AUCs (sklearn's ``multi_class="ovr"``, macro);
+    a class absent from ``y_true`` is left out of the mean."""
+    score = np.asarray(score)
+    if score.ndim == 2:
+        y_true = np.asarray(y_true)
+        present = [c for c in range(score.shape[1]) if (y_true == c).any()]
+        if len(present) < 2:
+            raise ValueError("ROC AUC needs at least two classes in y_true")
+        return float(np.mean([roc_auc(y_true == c, score[:, c]) for c in present]))
     y_true = np.asarray(y_true).astype(bool)
     n_pos = int(y_true.sum())
     n_neg = y_true.size - n_pos

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from alrepro import defaults, figures, report
 from alrepro import experiment as ex
-from alrepro import figures, report
 from alrepro.errors import AlreproError
 
 
@@ -27,10 +27,10 @@ def reproduce(
     out: Path,
     *,
     seeds: int = 20,
-    strategies: Sequence[str] = ex.DEFAULT_STRATEGIES,
+    strategies: Sequence[str] = defaults.STRATEGIES,
     batch_size: int = ex.BATCH_SIZE,
     budget: int | None = None,
-    encoder: str = "all-MiniLM-L6-v2",
+    encoder: str = defaults.ENCODER,
     tweets: str | None = None,
     replica: bool = True,
     workers: int | None = None,

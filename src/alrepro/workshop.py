@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alrepro import defaults
 from alrepro.errors import AlreproError
 
 DEFAULT_PORT = 8765
@@ -51,14 +52,14 @@ class WorkshopConfig:
     db_path: Path | None = None  # default: <run_dir>/fake_labelbox.sqlite
     rounds: int = DEFAULT_ROUNDS
     batch: int = DEFAULT_BATCH
-    strategy: str = "least_confidence"
+    strategy: str = defaults.STRATEGY
     seed: int = 0
     tweets: str | None = None  # a Sentiment140 file (default: $ALREPRO_SENTIMENT140); without it rows are ids
     texts: bool = True  # False: never show tweet texts, even with a tweet file (e.g. for screenshots)
     dashboard_port: int | None = None  # default: port + 1 (0 with port 0: a free port)
-    api_key: str = "fake-labelbox-api-key"
-    encoder: str = "all-MiniLM-L6-v2"
-    project_name: str = "alrepro_tweet_sentiment"
+    api_key: str | None = None  # default: the fake's own default key
+    encoder: str = defaults.ENCODER
+    project_name: str = defaults.PROJECT_NAME
     poll: tuple[float, float] = (1.0, 4.0)  # the export poll's first and longest delay, seconds
     label_timeout: float = 24 * 3600.0  # how long a round may wait for its labels
     lease_seconds: float | None = None  # how long a student keeps a row (default: the page's 120 s)
@@ -68,6 +69,8 @@ class WorkshopConfig:
         if self.db_path is None:
             self.db_path = self.run_dir / "fake_labelbox.sqlite"
         self.db_path = Path(self.db_path)
+        if self.api_key is None:
+            self.api_key = defaults.fake_api_key()
 
 
 @dataclass
@@ -125,11 +128,10 @@ class Workshop:
         from fake_labelbox.testing import FakeLabelbox
 
         from alrepro.data import load_canonical
-        from alrepro.experiment import load_experiment_data, validate_strategies
+        from alrepro.experiment import load_experiment_data
         from alrepro.labelbox_loop import LoopConfig
 
         cfg = self.config
-        validate_strategies([cfg.strategy])
         if cfg.rounds < 1 or cfg.batch < 1:
             raise AlreproError("--rounds and --batch must be positive")
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
@@ -351,13 +353,13 @@ def run_workshop(
     db_path: str | Path | None = None,
     rounds: int = DEFAULT_ROUNDS,
     batch: int = DEFAULT_BATCH,
-    strategy: str = "least_confidence",
+    strategy: str = defaults.STRATEGY,
     seed: int = 0,
     tweets: str | None = None,
     *,
     dashboard_port: int | None = None,
-    api_key: str = "fake-labelbox-api-key",
-    encoder: str = "all-MiniLM-L6-v2",
+    api_key: str | None = None,
+    encoder: str = defaults.ENCODER,
     lease_seconds: float | None = None,
 ) -> int:
     """Run a workshop until its loop finishes, Ctrl-C or SIGTERM; rerun with the same ``run_dir`` to resume."""
@@ -376,7 +378,7 @@ def run_workshop(
         print("", flush=True)
         print(f"students, label here:  {workshop.labeling_url}", flush=True)
         print(f"teacher's dashboard:   {workshop.dashboard_url}", flush=True)
-        print(f"fake Labelbox:         {workshop.fake.graphql_url} (API key {api_key})", flush=True)
+        print(f"fake Labelbox:         {workshop.fake.graphql_url} (API key {config.api_key})", flush=True)
         print(f"state:                 {config.db_path} and {config.run_dir}/ (rerun to resume)", flush=True)
         if host in ("", "0.0.0.0", "::"):
             print("listening on every interface: students replace 127.0.0.1 with this machine's address", flush=True)

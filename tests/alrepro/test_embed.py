@@ -157,9 +157,3 @@ def test_cache_module_does_not_import_torch():
         "bad = {'torch', 'transformers'} & set(sys.modules); assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ})
-
-
-def test_subset_indices():
-    assert list(E.subset_indices(10, None)) == list(range(10))
-    s = E.subset_indices(8000, 500)
-    assert len(s) == 500 and s[0] == 0 and s[-1] == 7999 and np.all(np.diff(s) > 0)

@@ -136,9 +136,10 @@ def test_cache_equals_tutorial_loop_on_a_subset():
     """The committed vectors equal the tutorial's one-tweet-at-a-time loop (40 evenly spread tweets)."""
     pytest.importorskip("torch")
     from alrepro import embed as E
+    from alrepro.embedding_jobs import subset_indices
 
     data = load_canonical(TWEETS)
-    idx = E.subset_indices(len(data), 40)
+    idx = subset_indices(len(data), 40)
     ref = E.encode_one_at_a_time(E.load_encoder(MINILM), [data.texts[i] for i in idx])
     np.testing.assert_allclose(C.load_embeddings(MINILM, data)[idx], ref, atol=1e-5, rtol=0)
 
@@ -146,7 +147,7 @@ def test_cache_equals_tutorial_loop_on_a_subset():
 @needs_tweets
 def test_check_subset_of_500():
     pytest.importorskip("torch")
-    from alrepro.embed import check_cache
+    from alrepro.embedding_jobs import check_cache
 
     r = check_cache(MINILM, TWEETS, subset=500, progress=False)
     assert r.n_checked == 500 and r.ok and r.worst < 1e-4
@@ -156,7 +157,7 @@ def test_check_subset_of_500():
 @needs_tweets
 def test_check_all_8000():
     pytest.importorskip("torch")
-    from alrepro.embed import check_cache
+    from alrepro.embedding_jobs import check_cache
 
     r = check_cache(MINILM, TWEETS, progress=False)
     assert r.n_checked == 8000 and r.ok, r.summary()
@@ -169,7 +170,7 @@ def test_local_folder_cache(tmp_path):
     import torch
     from transformers import BertConfig, BertModel, BertTokenizer
 
-    from alrepro.embed import compute_cache
+    from alrepro.embedding_jobs import compute_cache
 
     folder = tmp_path / "tiny-bert"
     torch.manual_seed(0)

@@ -12,9 +12,14 @@ from sklearn.metrics import roc_auc_score
 from alrepro.errors import AlreproError
 from alrepro.learner import (
     LogisticModel,
+    SoftmaxModel,
     bootstrap_committee,
     fit_liblinear,
     fit_logistic,
+    fit_model,
+    fit_sklearn_softmax,
+    fit_softmax,
+    synthetic_classes,
     synthetic_embeddings,
 )
 from alrepro.strategies import QueryInput, least_confidence, select
@@ -239,3 +244,97 @@ def test_acceptance_on_the_committed_embeddings():
     gaps = protocol_gap(X, y, X_test, y_test, rounds=72)
     assert len(gaps) == 72  # 100 .. 7,200 labelled
     assert gaps.max() <= AUC_TOL, f"max AUC gap {gaps.max():.2e} at round {gaps.argmax()}"
+
+
+# --------------------------------------------------------------------------------------------- k classes
+
+
+def softmax_gradient(X, y, model, k, C=1.0):
+    """Gradient of the regularised-intercept multinomial objective at ``model``, written out plainly."""
+    Xt = np.hstack([np.asarray(X, dtype=np.float64), np.ones((len(X), 1))])
+    theta = np.column_stack([model.coef, model.intercept])
+    Z = Xt @ theta.T
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1.0
+    return theta + C * P.T @ Xt
+
+
+@pytest.fixture(scope="module")
+def three_classes():
+    X, y = synthetic_classes(1200, 64, 3, seed=5)
+    return X[:900], y[:900], X[900:], y[900:]
+
+
+def test_softmax_optimum_matches_sklearn_to_tight_tolerance(three_classes):
+    X, y, _, _ = three_classes
+    for n in (50, 300, 900):
+        ours = fit_softmax(X[:n], y[:n], 3)
+        ref = fit_sklearn_softmax(X[:n], y[:n], 3)
+        np.testing.assert_allclose(ours.coef, ref.coef, atol=1e-5)
+        np.testing.assert_allclose(ours.intercept, ref.intercept, atol=1e-5)
+        assert np.linalg.norm(softmax_gradient(X[:n], y[:n], ours, 3)) <= 1e-6
+
+
+@pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
+def test_softmax_gradient_vanishes_for_any_C(three_classes, C):
+    X, y, _, _ = three_classes
+    model = fit_softmax(X[:400], y[:400], 3, C=C)
+    assert np.linalg.norm(softmax_gradient(X[:400], y[:400], model, 3, C)) <= 1e-6
+
+
+def test_softmax_warm_start_and_absent_classes(three_classes):
+    X, y, _, _ = three_classes
+    cold = fit_softmax(X[:500], y[:500], 3)
+    warm = fit_softmax(X[:500], y[:500], 3, init=fit_softmax(X[:300], y[:300], 3))
+    np.testing.assert_allclose(warm.coef, cold.coef, atol=2e-6)
+    two = np.where(y[:200] == 2, 0, y[:200])  # class 2 not labelled yet: still one optimum, p(2) pushed down
+    model = fit_softmax(X[:200], two, 3)
+    assert np.linalg.norm(softmax_gradient(X[:200], two, model, 3)) <= 1e-6
+    assert model.predict_proba(X[:200])[:, 2].max() < 1 / 3
+
+
+def test_softmax_probabilities_are_stable_and_normalised():
+    model = SoftmaxModel(coef=np.array([[1e4, 0.0], [0.0, 1e4], [-1e4, 0.0]]), intercept=np.zeros(3))
+    p = model.predict_proba(np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]))
+    assert np.isfinite(p).all() and np.allclose(p.sum(axis=1), 1.0)
+    assert p.argmax(axis=1).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("y, match", [(np.array([0, 1, 3]), "0..2"), (np.array([0, 1, -1]), "0..2")])
+def test_softmax_refuses_labels_outside_the_classes(y, match):
+    with pytest.raises(AlreproError, match=match):
+        fit_softmax(np.zeros((3, 2)), y, 3)
+
+
+def test_two_classes_keep_the_tutorials_model(problem):
+    X, y, _, _ = problem
+    assert isinstance(fit_model(X[:100], y[:100], 2), LogisticModel)
+    assert isinstance(fit_model(X[:100], y[:100], 3), SoftmaxModel)
+
+
+def test_committee_over_k_classes_keeps_every_class(three_classes):
+    X, y, _, _ = three_classes
+    members = bootstrap_committee(X[:120], y[:120], n_members=3, seed=1, n_classes=3)
+    assert all(isinstance(m, SoftmaxModel) and m.coef.shape == (3, 64) for m in members)
+
+
+def test_acceptance_k_class_auc_matches_sklearn_every_round():
+    """The tutorial's protocol (least confidence, +100 a round) on 3 classes: one-vs-rest AUC within 1e-4."""
+    X, y = synthetic_classes(2100, 64, 3, seed=2)
+    X_pool, y_pool, X_test, y_test = X[:1800], y[:1800], X[1800:], y[1800:]
+    labeled = np.zeros(1800, dtype=bool)
+    labeled[:100] = True
+    model, gaps = None, []
+    while True:
+        idx = np.flatnonzero(labeled)
+        model = fit_softmax(X_pool[idx], y_pool[idx], 3, init=model)
+        ref = fit_sklearn_softmax(X_pool[idx], y_pool[idx], 3)
+        ours_auc = roc_auc_score(y_test, model.predict_proba(X_test), multi_class="ovr")
+        ref_auc = roc_auc_score(y_test, ref.predict_proba(X_test), multi_class="ovr")
+        gaps.append(abs(ours_auc - ref_auc))
+        if labeled.all():
+            break
+        q = QueryInput(proba=model.predict_proba(X_pool), labeled=labeled, row_ids=np.arange(1800))
+        labeled[select(least_confidence(q), 100)] = True
+    assert len(gaps) == 18 and max(gaps) <= AUC_TOL

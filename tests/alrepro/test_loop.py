@@ -70,3 +70,20 @@ def test_pool_shape_is_checked():
         ActiveLearner(np.zeros((0, 3)), "naive")
     with pytest.raises(AlreproError, match="row_ids"):
         ActiveLearner(np.zeros((3, 2)), "naive", row_ids=np.arange(2))
+
+
+def test_a_learner_over_three_classes_asks_and_learns():
+    from alrepro.learner import SoftmaxModel, synthetic_classes
+
+    X, y = synthetic_classes(600, 32, 3, seed=4)
+    learner = ActiveLearner(X, "least_confidence", n_classes=3)
+    learner.tell(np.arange(60), y[:60])
+    assert isinstance(learner.model, SoftmaxModel) and learner.proba.shape == (600, 3)
+    rows = learner.query(50)
+    assert rows.size == 50 and not learner.labeled[rows].any()
+    learner.tell(rows, y[rows])
+    assert learner.n_labeled == 110
+    with pytest.raises(AlreproError, match="0..2"):
+        learner.tell([200], [3])
+    with pytest.raises(AlreproError, match="at least 2 classes"):
+        ActiveLearner(X, "random", n_classes=1)

@@ -48,3 +48,16 @@ def test_mean_ci_shrinks_with_n_and_zero_for_single():
 def test_median_iqr_skips_missing():
     assert median_iqr([None, None]) is None
     assert median_iqr([1.0, 2.0, 3.0, None]) == (2.0, 1.5, 2.5)
+
+
+def test_roc_auc_over_k_classes_is_sklearns_one_vs_rest_macro():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 4, 400)
+    proba = rng.dirichlet(np.ones(4), 400)
+    proba[y == 2, 2] += 0.3  # some signal
+    proba /= proba.sum(axis=1, keepdims=True)
+    proba = np.round(proba, 2)  # ties
+    proba /= proba.sum(axis=1, keepdims=True)
+    assert roc_auc(y, proba) == pytest.approx(roc_auc_score(y, proba, multi_class="ovr"), abs=1e-12)
+    with pytest.raises(ValueError, match="two classes"):
+        roc_auc(np.zeros(5, dtype=int), np.full((5, 3), 1 / 3))
