@@ -1,4 +1,4 @@
-"""Sessions: tests, reproduce, lint, bench, contract, contract_live.
+"""Sessions: tests, reproduce, lint, bench, contract, contract_live, sdk_suite.
 
 Every session installs with ``-c constraints.txt``, so versions (torch==2.13.0 included) are pinned.
 """
@@ -91,3 +91,12 @@ def contract_live(session: nox.Session) -> None:
     if not os.environ.get("LABELBOX_API_KEY"):
         session.log("LABELBOX_API_KEY is not set: the live contract tests will be skipped")
     session.run("pytest", "tests/contract", "--labelbox-live", "-rs", *session.posargs, env=_env())
+
+
+@nox.session(python=PYTHON)
+def sdk_suite(session: nox.Session) -> None:
+    """Labelbox's own integration tests (labelbox==7.17.0 sdist) against the fake, compared with
+    fakes/sdk_suite/expectations.json: ``-- --update`` records newly passing tests, ``-- --all`` runs every
+    server test of the sdist, ``-- FILE_OR_ID ...`` a few (see fakes/sdk_suite/README.md)."""
+    _install(session, "sdk-suite")
+    session.run("python", "-m", "sdk_suite", *session.posargs, env=_env())

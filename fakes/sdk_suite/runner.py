@@ -1,0 +1,152 @@
+"""``python -m sdk_suite``: Labelbox's own integration tests (from the labelbox sdist) against the fake.
+
+Starts ``alrepro fake-server`` on a free port, runs pytest from the sdist's root (its tests open media by
+relative path) with the environment its ``tests/conftest.py`` reads for a custom deployment, prints
+``P passed of N`` per file and overall, and compares each test's outcome with ``expectations.json``: exit 1
+when a test expected to pass did not. ``--update`` records this run's outcomes instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import sdist
+from .expectations import EXPECTATIONS, Expectations, compare, counts, format_counts, in_scope, updated
+
+API_KEY = "sdk-suite-api-key"
+INTEGRATION = "tests/integration/"
+# The acceptance list of issue 14: projects, datasets, data rows, metadata, attachments, batches, queue,
+# ontologies, labels, webhooks, organization; project/dataset/data-row export; label, MAL and bulk NDJSON import.
+TARGET = [
+    *(INTEGRATION + f"test_{name}.py" for name in (
+        "batch", "batches", "client_errors", "data_rows", "data_rows_upsert", "data_upload", "dataset", "dates",
+        "feature_schema", "filtering", "global_keys", "label", "labeling_frontend", "labeling_parameter_overrides",
+        "legacy_project", "ontology", "pagination", "project", "project_setup", "sorting", "task", "task_queue",
+        "toggle_mal", "user_and_org", "webhook")),
+    "tests/data/test_data_row_metadata.py",
+    *(f"tests/data/export/streamable/test_export_{name}_streamable.py"
+      for name in ("project", "dataset", "data_rows", "video")),
+    *(f"tests/data/annotation_import/test_{name}.py"
+      for name in ("label_import", "mal_prediction_import", "generic_data_types", "relationships")),
+]
+# Every test of the sdist that talks to a server (tests/unit and the offline tests/data modules do not).
+WHOLE = ["tests/integration", "tests/data/annotation_import", "tests/data/export", "tests/data/test_data_row_metadata.py"]
+
+
+@contextmanager
+def fake_server(seed: int = 0, startup_s: float = 60.0) -> Iterator[str]:
+    """``alrepro fake-server`` on a free port; yields its base URL and stops it afterwards."""
+    cmd = [sys.executable, "-m", "alrepro.cli", "fake-server", "--port", "0", "--quiet", "--seed", str(seed),
+           "--api-key", API_KEY]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        deadline, base = time.monotonic() + startup_s, None
+        while base is None:
+            line = proc.stdout.readline()
+            if not line or time.monotonic() > deadline:
+                raise SystemExit(f"error: the fake did not start ({' '.join(cmd)} exited {proc.poll()})")
+            if line.startswith("fake Labelbox serving on "):
+                base = line.split(" on ", 1)[1].strip()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def pytest_command(paths: list[str], excluded: list[str], outcomes: Path, timeout_s: int,
+                   extra: list[str]) -> list[str]:
+    """The pytest command run from the sdist root: its own configuration (none), not a parent folder's; its
+    test folders have no ``__init__`` yet import ``..conftest``, hence importlib."""
+    cmd = [sys.executable, "-m", "pytest", "-c", "pyproject.toml", "--rootdir", ".", "--import-mode=importlib",
+           "-p", "no:cacheprovider",
+           "-p", "sdk_suite.outcomes", f"--sdk-suite-outcomes={outcomes}", f"--timeout={timeout_s}",
+           "-q", "-rN", "--tb=no", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+    for test_id in excluded:
+        cmd += ["--deselect", test_id]
+    return cmd + extra + paths
+
+
+def sdk_env(base_url: str) -> dict[str, str]:
+    """The environment the sdist's ``tests/conftest.py`` reads for a ``custom`` deployment."""
+    env = dict(os.environ)
+    for name in [k for k in env if k.startswith("LABELBOX_")]:
+        del env[name]  # a developer's own key or environment must not leak into the run
+    here = str(Path(__file__).resolve().parents[1])  # the folder holding sdk_suite, for -p sdk_suite.outcomes
+    env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+    env.update(LABELBOX_TEST_ENVIRON="custom", LABELBOX_TEST_GRAPHQL_API_ENDPOINT=f"{base_url}/graphql",
+               LABELBOX_TEST_REST_API_ENDPOINT=f"{base_url}/api/v1", LABELBOX_TEST_API_KEY=API_KEY)
+    return env
+
+
+def run(paths: list[str], expectations: Expectations, timeout_s: int, extra: list[str], root: Path,
+        seed: int = 0) -> dict[str, dict]:
+    """Run the tests under ``paths`` against a fresh fake; test id -> {outcome, reason, seconds}."""
+    excluded = [t for t in expectations.excluded if in_scope(t, paths)]
+    with tempfile.TemporaryDirectory() as tmp, fake_server(seed) as base:
+        out = Path(tmp) / "outcomes.json"
+        cmd = pytest_command(paths, excluded, out, timeout_s, extra)
+        subprocess.run(cmd, cwd=root, env=sdk_env(base), check=False)
+        if not out.exists():
+            raise SystemExit("error: pytest wrote no outcomes (see its output above)")
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def report(results: dict[str, dict], expectations: Expectations, paths: list[str], update: bool,
+           complete: bool = True, path: Path = EXPECTATIONS) -> int:
+    """Print the counts and the comparison; with ``update`` record the outcomes. The exit status.
+
+    ``complete``: every test under ``paths`` was meant to run, so one that did not is missing (a filtered
+    run, with -k or single test ids, cannot tell missing from deselected)."""
+    outcomes = {test_id: r["outcome"] for test_id, r in results.items()}
+    excluded = [t for t in expectations.excluded if in_scope(t, paths)]
+    print(format_counts(counts(outcomes, excluded)))
+    comparison = compare(outcomes, expectations, paths if complete else [])
+    for title, ids in (("newly passing", comparison.newly_passing), ("REGRESSIONS (expected to pass)",
+                                                                     comparison.regressions)):
+        if ids:
+            print(f"\n{title}: {len(ids)}")
+            for test_id in ids:
+                reason = results.get(test_id, {}).get("reason") or "did not run"
+                print(f"  {test_id}" + ("" if test_id in comparison.newly_passing else f"  -- {reason}"))
+    if update:
+        updated(expectations, outcomes).save(path)
+        print(f"\nrecorded {len(outcomes)} outcomes in {path}")
+        return 0
+    if comparison.newly_passing:
+        print("\nrecord the newly passing tests with: nox -s sdk_suite -- --update")
+    return 0 if comparison.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sdk_suite", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", help="test files or ids relative to the sdist root (default: the target list)")
+    parser.add_argument("--all", action="store_true", help="every test of the sdist that talks to a server")
+    parser.add_argument("--update", action="store_true", help="record this run's outcomes in expectations.json")
+    parser.add_argument("--timeout", type=int, default=60, metavar="S", help="per-test limit (default 60 s)")
+    parser.add_argument("--save", metavar="PATH", help="also write the outcomes with their reasons to PATH (JSON)")
+    parser.add_argument("-k", dest="keyword", help="pytest -k expression")
+    args = parser.parse_args(argv)
+    paths = args.paths or (WHOLE if args.all else TARGET)
+    root = sdist.sdist_root()
+    expectations = Expectations.load()
+    extra = ["-k", args.keyword] if args.keyword else []
+    started = time.monotonic()
+    results = run(paths, expectations, args.timeout, extra, root)
+    print(f"\nLabelbox's own tests against the fake ({time.monotonic() - started:.0f} s):")
+    if args.save:
+        Path(args.save).write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
+    files = [p.split("::", 1)[0] for p in paths]
+    complete = not args.keyword and all("::" not in p for p in paths)
+    return report(results, expectations, files, args.update, complete)
