@@ -30,10 +30,12 @@ def test_an_expected_pass_that_did_not_run_is_a_regression_only_within_the_run_s
     assert compare({}, exp, []).ok  # a filtered run (-k) checks only what ran
 
 
-def test_skips_and_xfails_are_not_passes():
-    exp = Expectations(expected={f"{A}::s": "skipped", f"{A}::x": "failed"})
+def test_the_sdist_s_skips_and_xfails_are_neither_passes_nor_failures():
+    exp = Expectations(expected={f"{A}::s": "skipped", f"{A}::x": "skipped"})
     result = compare({f"{A}::s": "skipped", f"{A}::x": "xfailed"}, exp, [A])
     assert result.ok and not result.newly_passing and not result.changed
+    by_file = counts({f"{A}::s": "skipped", f"{A}::x": "xfailed", f"{A}::p": "passed"}, excluded=[])
+    assert (by_file[A].passed, by_file[A].total, by_file[A].skipped) == (1, 1, 2)
 
 
 def test_update_records_outcomes_and_keeps_exclusions(tmp_path):
@@ -51,6 +53,6 @@ def test_counts_per_file_and_overall():
     assert (by_file[A].passed, by_file[A].total, by_file[A].skipped) == (1, 2, 1)
     assert (by_file[B].passed, by_file[B].total, by_file[B].excluded) == (0, 1, 1)
     text = format_counts(by_file)
-    assert text.splitlines()[-1].split() == ["1", "passed", "of", "3", "(33.3%)", "overall", "[1", "skipped",
+    assert text.splitlines()[-1].split() == ["1", "passed", "of", "3", "(33.3%)", "overall", "[1", "skip/xfail",
                                              "by", "the", "sdist,", "1", "excluded]"]
-    assert f"1 passed of 2    (50.0%)  {A}  [1 skipped by the sdist]" in text
+    assert f"1 passed of 2    (50.0%)  {A}  [1 skip/xfail by the sdist]" in text
