@@ -15,7 +15,7 @@ nox.options.default_venv_backend = "venv"
 
 PYTHON = "3.11"
 CONSTRAINTS = ("-c", "constraints.txt")
-DEFAULT_TWEETS = "../shared/data/sentiment140/sentiment140_random_9998.csv"
+DEFAULT_TWEETS = "../shared/data/sentiment140/sentiment140_random_9998.v2.csv"
 
 
 def _env() -> dict[str, str]:

@@ -15,11 +15,19 @@ identifies it, never the tweets themselves:
     and ``texts_sha256``, one checksum over all 8,000 texts in canonical order (see :func:`texts_checksum`).
 
 How the 8,000 were drawn (once, by :func:`build_canonical`; ``alrepro data --build`` reruns it)
-    from ``sentiment140_random_9998.csv`` (a uniform random sample of the 1.6M-row file, sorted by
+    from ``sentiment140_random_9998.v2.csv`` (a uniform random sample of the 1.6M-row file, sorted by
     (target, id)): row positions ``numpy.random.default_rng(DRAW_SEED).permutation(9998)[:8000]`` with
     ``DRAW_SEED = 20200601``, in that order. The split is pandas'
     ``DataFrame.sample(frac=0.1, random_state=123)``, i.e. ``numpy.random.RandomState(123).choice(8000, 800,
     replace=False)`` over canonical positions (verified against pandas in the tests): 800 test, 7,200 train.
+    The draw was first made on the superseded ``sentiment140_random_9998.csv``, which holds the same rows in
+    the same order; only the text checksums of the 78 canonical rows whose text is not ASCII changed with v2.
+
+The superseded sample
+    ``sentiment140_random_9998.csv`` carries two extra layers of mojibake (UTF-8 read back as latin-1, twice)
+    on its 101 non-ASCII rows, 78 of them canonical. It is still read: such a row is mended by undoing the
+    two layers, accepted only if the mended text matches the committed checksum, and the result says so in
+    :attr:`CanonicalData.note`.
 
 Why ids *and* text hashes
     Sentiment140 has duplicated tweet ids: the full 1.6M-row file holds some tweets twice, often once with
@@ -73,9 +81,12 @@ DRAW_SEED = 20200601
 SPLIT_SEED = 123  # the tutorial's RANDOM_SEED
 TEST_FRAC = 0.1
 N_CANONICAL = 8000
-SAMPLE_NAME = "sentiment140_random_9998.csv"
+SAMPLE_NAME = "sentiment140_random_9998.v2.csv"
 SAMPLE_ROWS = 9998
-SAMPLE_SHA256 = "9ccca38a998973464f36ec49a97a87338e5ca177b895da6a9e2b8c469988fc89"
+SAMPLE_SHA256 = "7c72f8f96f0d1733dcf571da2f4cf3c9208f7b5547d06a3b45155a9ef09e3c75"
+# The superseded sample: the same rows, but its 101 non-ASCII texts carry two extra layers of mojibake.
+SUPERSEDED_NAME = "sentiment140_random_9998.csv"
+SUPERSEDED_SHA256 = "9ccca38a998973464f36ec49a97a87338e5ca177b895da6a9e2b8c469988fc89"
 ZIP_MEMBER = "training.1600000.processed.noemoticon.csv"
 CANONICAL_CSV = "canonical_8000.csv"
 CANONICAL_JSON = "canonical_8000.json"
@@ -123,6 +134,7 @@ class CanonicalData:
     checksum: str
     texts_sha256: str
     text_sha256: tuple[str, ...] = field(repr=False, default=())
+    note: str = ""  # what differed in the tweet file, e.g. rows mended from the superseded sample
 
     def __len__(self) -> int:
         return len(self.tweet_ids)
@@ -270,13 +282,23 @@ def iter_sentiment140(path: str | os.PathLike[str]) -> Iterator[Row]:
             raise AlreproError(f"{label}: the file is empty")
 
 
+def undo_double_mojibake(text: str) -> str | None:
+    """The text before two rounds of "encode UTF-8, decode latin-1" (the superseded sample's defect), or None
+    when the text cannot be such a result."""
+    try:
+        return text.encode("latin-1").decode("utf-8").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+
+
 def select_canonical(
     path: str | os.PathLike[str], table: CanonicalTable
 ) -> tuple[list[str], dict[str, int]]:
     """Pick the canonical rows out of a Sentiment140 file; return their texts in canonical order and stats.
 
     A canonical row matches a source row when tweet id, sentiment and text sha256 all agree. Duplicated ids
-    in the source are handled by that key; exact duplicate rows are counted and the first one is used.
+    in the source are handled by that key; exact duplicate rows are counted and the first one is used. A row
+    whose text matches only after :func:`undo_double_mojibake` is taken mended and counted in ``mended``.
     """
     wanted_ids = {int(i) for i in table.tweet_ids}
     key_to_pos = {
@@ -285,7 +307,7 @@ def select_canonical(
     }
     texts: list[str | None] = [None] * len(table)
     near: dict[int, list[tuple[int, str]]] = {}  # id seen, key not matched: (label, text)
-    stats = {"rows": 0, "duplicate_ids": 0, "exact_duplicates": 0}
+    stats = {"rows": 0, "duplicate_ids": 0, "exact_duplicates": 0, "mended": 0}
     seen_ids: set[int] = set()
     label = str(path)
     for row in iter_sentiment140(path):
@@ -296,11 +318,16 @@ def select_canonical(
             stats["duplicate_ids"] += 1
         seen_ids.add(row.tweet_id)
         y = TARGET_TO_LABEL[row.target]
-        pos = key_to_pos.get((row.tweet_id, y, sha256_text(row.text)))
+        text = row.text
+        pos = key_to_pos.get((row.tweet_id, y, sha256_text(text)))
+        mended = undo_double_mojibake(text) if pos is None and not text.isascii() else None
+        if mended is not None and (row.tweet_id, y, sha256_text(mended)) in key_to_pos:
+            pos, text = key_to_pos[(row.tweet_id, y, sha256_text(mended))], mended
+            stats["mended"] += 1
         if pos is None:
             near.setdefault(row.tweet_id, []).append((y, row.text))
         elif texts[pos] is None:
-            texts[pos] = row.text
+            texts[pos] = text
         else:
             stats["exact_duplicates"] += 1
 
@@ -415,10 +442,17 @@ def load_canonical(
             table.tweet_ids, table.labels, table.is_test, None, NO_TWEETS, "not checked",
             table.texts_sha256, table.text_sha256,
         )
-    selected, _ = select_canonical(path, table)
+    selected, stats = select_canonical(path, table)
+    note = ""
+    if stats["mended"]:
+        note = (
+            f"{stats['mended']} canonical texts carried two extra layers of mojibake (UTF-8 read as latin-1 twice), "
+            f"as in the superseded {SUPERSEDED_NAME}; they were mended and match the committed checksums. "
+            f"Use {SAMPLE_NAME}, which holds them as the original Sentiment140 file does"
+        )
     return CanonicalData(
         table.tweet_ids, table.labels, table.is_test, selected, str(path), "ok",
-        table.texts_sha256, table.text_sha256,
+        table.texts_sha256, table.text_sha256, note,
     )
 
 
@@ -436,6 +470,11 @@ def build_canonical(
     if not sample.is_file():
         raise AlreproError(f"Sentiment140 sample not found: {sample}")
     digest = sha256_file(sample)
+    if digest == SUPERSEDED_SHA256:
+        raise AlreproError(
+            f"{sample} is the superseded {SUPERSEDED_NAME}: its 101 non-ASCII texts carry two extra layers of "
+            f"mojibake; --build is defined on {SAMPLE_NAME} (sha256 {SAMPLE_SHA256[:12]}…)"
+        )
     if digest != SAMPLE_SHA256:
         raise AlreproError(
             f"{sample}: sha256 {digest[:12]}… is not the {SAMPLE_NAME} the canonical draw is defined on "
@@ -510,4 +549,6 @@ def describe(d: CanonicalData) -> str:
         lines.append(f"checksum:  OK (all {n:,} texts match, texts sha256 {d.texts_sha256[:16]}…)")
     else:
         lines.append("checksum:  not checked (no tweet file)")
+    if d.note:
+        lines.append(f"note:      {d.note}")
     return "\n".join(lines)

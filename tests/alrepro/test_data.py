@@ -229,7 +229,52 @@ def test_edited_text_and_label(tmp_path):
         D.select_canonical(p, table)
 
 
+def double_mojibake(text: str) -> str:
+    """The superseded sample's defect: UTF-8 bytes read back as latin-1, twice."""
+    for _ in range(2):
+        text = text.encode("utf-8").decode("latin-1")
+    return text
+
+
+def test_double_mojibake_rows_are_mended_and_counted(tmp_path):
+    table = syn_table(SYN, [0, 1, 2, 3])
+    garbled = row(4, 12, double_mojibake(SYN[1][5]))
+    assert garbled[5] != SYN[1][5]
+    texts, stats = D.select_canonical(write_rows(tmp_path / "old.csv", [SYN[0], garbled, SYN[2], SYN[3]]), table)
+    assert texts == [r[5] for r in SYN] and stats["mended"] == 1
+    _, stats = D.select_canonical(write_rows(tmp_path / "new.csv", SYN), table)
+    assert stats["mended"] == 0
+
+
+def test_one_layer_of_mojibake_is_not_mended(tmp_path):
+    table = syn_table(SYN, [0, 1, 2, 3])
+    once = SYN[1][5].encode("utf-8").decode("latin-1")
+    with pytest.raises(AlreproError, match="re-encoded"):
+        D.select_canonical(write_rows(tmp_path / "once.csv", [SYN[0], row(4, 12, once), SYN[2], SYN[3]]), table)
+
+
 # --------------------------------------------------------------------------------------------- real tweets
+
+SUPERSEDED = Path(TWEETS).with_name(D.SUPERSEDED_NAME) if TWEETS else None
+needs_superseded = pytest.mark.skipif(
+    SUPERSEDED is None or not SUPERSEDED.is_file(), reason="the superseded sample is not beside the tweets"
+)
+
+
+@needs_tweets
+@needs_superseded
+def test_superseded_sample_is_read_with_one_note():
+    old, new = D.load_canonical(SUPERSEDED), D.load_canonical(TWEETS)
+    assert old.texts == new.texts and old.checksum == "ok" and new.note == ""
+    assert old.note.startswith("78 canonical texts carried two extra layers of mojibake")
+    assert D.SAMPLE_NAME in old.note and D.describe(old).count("note:") == 1
+
+
+@needs_tweets
+@needs_superseded
+def test_build_refuses_superseded_sample(tmp_path):
+    with pytest.raises(AlreproError, match=r"superseded sentiment140_random_9998\.csv.*two extra layers"):
+        D.build_canonical(SUPERSEDED, tmp_path)
 
 
 @needs_tweets
@@ -276,5 +321,5 @@ def test_real_sample_reencoded_to_utf8(tmp_path):
 @needs_tweets
 def test_build_refuses_other_file(tmp_path):
     p = write_rows(tmp_path / "s.csv", SYN)
-    with pytest.raises(AlreproError, match="is not the sentiment140_random_9998.csv"):
+    with pytest.raises(AlreproError, match=r"is not the sentiment140_random_9998\.v2\.csv"):
         D.build_canonical(p, tmp_path)
