@@ -2,7 +2,7 @@
 
 Both run the same ActiveLearner on the same rows; the loop adds the real SDK round trips (setup of the 7,200-row
 pool, then per round a bulk priority update, a workforce step and an export), through the in-process fake in
-`responses` mode (the default of `alrepro loop --backend fake`). Issue 6 asks for loop <= 2x offline.
+`responses` mode (the default of `alrepro loop --backend fake`). Issue 13 asks for loop <= 3x offline.
 The loop's setup time is read from its progress messages (the last one ends setup).
 """
 
@@ -49,7 +49,7 @@ def main() -> None:
     print(f"  loop through fake Labelbox (real SDK):            {loop:7.2f} s")
     print(f"    of which setup (7,200 rows, project, batch):    {setup:7.2f} s")
     print(f"    Labelbox round trips per round (derived):       {per_round:7.1f} ms")
-    print(f"  ratio loop / offline: {loop / offline:.2f}  (acceptance: <= 2.00)")
+    print(f"  ratio loop / offline: {loop / offline:.2f}  (acceptance: <= 3.00)")
     print(f"    median of the {REPEATS} back-to-back pairs' ratios: {paired:.2f}")
     print("  where the loop's time goes (one more run, instrumented, so slower):")
     for name, seconds in split.items():
@@ -58,7 +58,7 @@ def main() -> None:
 
 def _instrumented_split(data, ids) -> dict[str, float]:
     """Learner, the fake's side (its WSGI app and the workforce) and the rest: the SDK, requests, the run dir."""
-    from fake_labelbox.server import FakeLabelboxApp
+    from fake_labelbox.app import FakeLabelboxApp
     from fake_labelbox.testing import FakeLabelbox
 
     from alrepro.loop import ActiveLearner

@@ -1,10 +1,15 @@
-"""Labelbox's error shapes: every GraphQL error carries ``extensions.code`` (the SDK keys on it)."""
+"""Every error the fake raises or answers with, in one place.
+
+GraphQL errors carry Labelbox's ``extensions.code`` (the SDK keys on it); the other routes answer
+``{"message": ...}`` with an HTTP status. The exception classes below are what the modules raise.
+"""
 
 from __future__ import annotations
 
 from graphql import GraphQLError
 
 RATE_LIMIT_MESSAGE = "You have exceeded the rate limit. Please wait and try again."
+COMPLEXITY_MESSAGE = "Query complexity limit exceeded"
 
 
 class FakeError(GraphQLError):
@@ -17,6 +22,11 @@ class FakeError(GraphQLError):
         if status is not None:
             ext["exception"] = {"status": status, "message": message}
         super().__init__(message, extensions=ext)
+
+    @property
+    def http_status(self) -> int:
+        """The status a plain-HTTP route (REST, admin) answers this error with."""
+        return {"RESOURCE_NOT_FOUND": 404, "RESOURCE_CONFLICT": 409}.get(self.extensions.get("code"), 400)
 
 
 def not_found(kind: str, ident: object) -> FakeError:
@@ -36,8 +46,47 @@ def bad_input(message: str) -> FakeError:
     return FakeError(message, "INTERNAL_SERVER_ERROR", status=400)
 
 
-def error_body(message: str, code: str) -> dict:
-    return {"data": None, "errors": [{"message": message, "locations": [], "extensions": {"code": code}}]}
+class Missing(LookupError):
+    """An unknown organization or key (the admin API answers 404)."""
+
+
+class Refused(Exception):
+    """The labelling page refuses a request: ``status`` and a message for the person at the page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class LimitExceeded(Exception):
+    """A request past a bound: ``code`` is the Labelbox error code, ``status`` the HTTP status, ``limit`` what
+    was exceeded."""
+
+    def __init__(self, message: str, code: str, status: int, limit: str, value: int, actual: int | None = None):
+        super().__init__(message)
+        self.message, self.code, self.status = message, code, status
+        self.limit = {"name": limit, "value": value, "actual": actual}
+
+
+class DroppedConnection(ConnectionResetError):
+    """Raised by the app for a ``drop`` fault; werkzeug's server treats it as a dropped connection."""
+
+
+class IncompatibleStateFile(RuntimeError):
+    """The ``--db`` file was not written by this version of the fake (or is not a state file at all)."""
+
+
+class ReplayDiverged(RuntimeError):
+    """Replaying the journal produced a different result than the one recorded."""
+
+
+def error_body(message: str, code: str, limit: dict | None = None) -> dict:
+    """A request-level GraphQL error (``data: null``); ``limit`` names an exceeded bound."""
+    ext: dict = {"code": code}
+    if limit is not None:
+        ext["limit"] = limit
+    return {"data": None, "errors": [{"message": message, "locations": [], "extensions": ext}]}
 
 
 def format_error(err: GraphQLError) -> dict:

@@ -24,10 +24,18 @@ kind                   what the client gets
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from http import HTTPStatus
+
+from werkzeug.wrappers import Request, Response
+
+from .errors import RATE_LIMIT_MESSAGE, DroppedConnection
+from .web import json_response
 
 HTTP_KINDS = {"http_500": 500, "http_502": 502, "http_503": 503, "http_504": 504, "server_error": 503}
 GRAPHQL_KINDS = {"graphql_503": 503, "graphql_500": 500}
@@ -36,10 +44,6 @@ ANY = (None, "", "*", "any")
 MAX_COUNT = 1_000_000
 MAX_LATENCY_MS = 600_000
 FIRED_LOG = 10_000  # fired entries kept
-
-
-class DroppedConnection(ConnectionResetError):
-    """Raised by the app for a ``drop`` fault; werkzeug's server treats it as a dropped connection."""
 
 
 @dataclass
@@ -133,3 +137,31 @@ class Faults:
             self.pending.clear()
             self.fired.clear()
             return out
+
+
+def fire(fault: Fault, request: Request) -> Response | None:
+    """What a fired fault does to the request: a response to send instead, or None to go on (after any latency)."""
+    kind = fault.kind
+    if kind == "latency":
+        time.sleep((fault.latency_ms or 0) / 1000)
+        return None
+    if kind == "rate_limit":
+        return json_response({"message": RATE_LIMIT_MESSAGE}, 429)
+    if kind.startswith("graphql"):
+        msg = f"Internal server error (injected fault, status {fault.status})"
+        return json_response({"data": None, "errors": [{"message": msg, "locations": [], "extensions": {
+            "code": "INTERNAL_SERVER_ERROR", "exception": {"status": fault.status, "message": msg}}}]})
+    if kind == "drop":
+        sock = request.environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        raise DroppedConnection("injected fault: connection dropped without a response")
+    return json_response({"message": f"{_reason(fault.status)} (injected fault)"}, fault.status or 503)
+
+
+def _reason(status: int | None) -> str:
+    try:
+        return HTTPStatus(status or 503).phrase
+    except ValueError:
+        return "Error"

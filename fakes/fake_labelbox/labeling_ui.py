@@ -17,7 +17,7 @@ Authentication: GraphQL keeps the fake's API keys. The page and its JSON API tak
 (:func:`labeling_token`), so students never see an API key, the token survives restarts, and revoking the key
 revokes the page.
 
-Routes (mounted under ``/label/`` by :class:`~fake_labelbox.server.FakeLabelboxApp`)::
+Routes (mounted under ``/label/`` by :class:`~fake_labelbox.app.FakeLabelboxApp`)::
 
     GET  /label/<project_id>?token=T[&max_priority=P]       the page (static/label.html)
     GET  /label/<project_id>/next?token=T&labeler=L[&max_priority=P][&name=N]
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import threading
 import time
@@ -47,14 +46,17 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from .export import find_option
+from .errors import Refused
+from .models.export import find_option
+from .web import json_response
 
 if TYPE_CHECKING:
-    from .server import FakeLabelboxApp
+    from .app import FakeLabelboxApp
 
 PREFIX = "/label/"
 COMMAND = "labeling_ui.answer"
 DEFAULT_TTL = 120.0
+NO_STORE = {"Cache-Control": "no-store"}
 STATIC = Path(__file__).parent / "static"
 _NAME_OK = re.compile(r"[^a-z0-9._-]+")
 
@@ -76,13 +78,6 @@ class Lease:
     data_row_id: str
     labeler: str
     expires: float
-
-
-class RefusedError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 class Leases:
@@ -148,13 +143,13 @@ class LabelingUI:
         self.app = app
         self.leases = Leases(ttl, clock)
         self.done: dict[tuple[str, str], int] = {}  # (project, labeler) -> labels given through the page
-        app.register_command(COMMAND, self._cmd_answer)  # before the journal is replayed
+        app.journal.register(COMMAND, self._cmd_answer)  # before the journal is replayed
 
     # ---- lookups (under the app lock) -----------------------------------------------------------
     def _org(self, project_id: str):
         org = self.app.tenants.org_of_project(project_id)
         if org is None or org.state.projects[project_id].deleted:
-            raise RefusedError(404, f"No project {project_id}")
+            raise Refused(404, f"No project {project_id}")
         return org
 
     def _check_token(self, project_id: str, token: str) -> Any:
@@ -162,7 +157,7 @@ class LabelingUI:
             org = self._org(project_id)
             keys = [k.key for k in self.app.tenants.keys.values() if k.org_id == org.id and not k.revoked]
         if not token or not any(hmac.compare_digest(token, labeling_token(k, project_id)) for k in keys):
-            raise RefusedError(403, "This labelling link is not valid (ask for the workshop's link)")
+            raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
         return org
 
     @staticmethod
@@ -171,7 +166,7 @@ class LabelingUI:
         classes = [] if ontology is None else ontology.normalized.get("classifications", [])
         radio = next((c for c in classes if c.get("type", "radio") == "radio" and c.get("options")), None)
         if radio is None:
-            raise RefusedError(409, "The project has no radio classification to answer yet")
+            raise Refused(409, "The project has no radio classification to answer yet")
         return radio
 
     @staticmethod
@@ -182,7 +177,7 @@ class LabelingUI:
     def next_row(self, project_id: str, labeler: str, max_priority: int | None = None) -> dict:
         """Lease the next free row to ``labeler`` (their current lease if they hold one)."""
         if not labeler:
-            raise RefusedError(400, "labeler is required")
+            raise Refused(400, "labeler is required")
         with self.leases.lock:
             with self.app.lock:
                 org = self._org(project_id)
@@ -222,15 +217,15 @@ class LabelingUI:
     def answer(self, project_id: str, labeler: str, data_row_id: str, answer: Any, name: str = "") -> dict:
         """Record ``answer`` (an option label, value or index) for a row leased to ``labeler`` (or free)."""
         if not labeler or not data_row_id:
-            raise RefusedError(400, "labeler and data_row_id are required")
+            raise Refused(400, "labeler and data_row_id are required")
         with self.leases.lock:
             holder = self.leases.holder(project_id, data_row_id)
             if holder not in (None, labeler):
-                raise RefusedError(409, "Another labeller is working on this row")
+                raise Refused(409, "Another labeller is working on this row")
             with self.app.lock:
                 org = self._org(project_id)
             created_by = f"{_clean_name(name)}@workshop.local" if name else _labeler_tag(labeler)
-            out = self.app.command(COMMAND, org.id, project_id, data_row_id, answer, created_by, labeler)
+            out = self.app.journal.command(COMMAND, org.id, project_id, data_row_id, answer, created_by, labeler)
             self.leases.release(project_id, data_row_id)
             self.done[(project_id, labeler)] = self.done.get((project_id, labeler), 0) + 1
             skipped = self.leases.skipped.get((project_id, labeler))
@@ -245,11 +240,11 @@ class LabelingUI:
         project = st.project(project_id)
         if data_row_id not in project.queue:
             labeled = data_row_id in project.labels
-            raise RefusedError(409, "This row is already labelled" if labeled else "This row is not in the queue")
+            raise Refused(409, "This row is already labelled" if labeled else "This row is not in the queue")
         radio = self._radio(st, project)
         option = find_option(radio, answer)
         if option is None:
-            raise RefusedError(400, f"{answer!r} is not an option of {radio.get('name')!r}")
+            raise Refused(400, f"{answer!r} is not an option of {radio.get('name')!r}")
         given = [{"name": radio.get("name") or radio.get("instructions"),
                   "answer": option.get("label") or option.get("value")}]
         lab = st.add_label(project_id, data_row_id, given, created_by, "workforce")
@@ -277,10 +272,11 @@ class LabelingUI:
 
     # ---- HTTP -----------------------------------------------------------------------------------
     def handle(self, request: Request, path: str) -> Response:
-        parts = path[len(PREFIX):].strip("/").split("/") if path.startswith(PREFIX) else [""]
+        """``path``: what follows ``/label/``."""
+        parts = path.strip("/").split("/")
         try:
             if not parts[0]:
-                raise RefusedError(404, "Open the labelling link you were given (it names a project)")
+                raise Refused(404, "Open the labelling link you were given (it names a project)")
             project_id = parts[0]
             action = parts[1] if len(parts) > 1 else ""
             body = request.get_json(silent=True) if request.method == "POST" else None
@@ -293,7 +289,7 @@ class LabelingUI:
             if action == "" and request.method == "GET":
                 self._check_token(project_id, args.get("token", ""))
                 html = (STATIC / "label.html").read_text(encoding="utf-8")
-                return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+                return Response(html, mimetype="text/html", headers=NO_STORE)
             self._check_token(project_id, str(arg("token", "") or request.headers.get("X-Labeling-Token", "")))
             if action == "next" and request.method == "GET":
                 return _json(self.next_row(project_id, str(arg("labeler", "")), _priority(arg("max_priority"))))
@@ -304,8 +300,8 @@ class LabelingUI:
                 return _json(self.skip(project_id, str(arg("labeler", "")), str(arg("data_row_id", ""))))
             if action == "status" and request.method == "GET":
                 return _json(self.status(project_id))
-            raise RefusedError(404, f"No labelling route {request.method} {path}")
-        except RefusedError as e:
+            raise Refused(404, f"No labelling route {request.method} {request.path}")
+        except Refused as e:
             return _json({"message": e.message}, e.status)
 
 
@@ -315,7 +311,7 @@ def _priority(v: Any) -> int | None:
     try:
         return int(v)
     except (TypeError, ValueError):
-        raise RefusedError(400, "max_priority must be an integer") from None
+        raise Refused(400, "max_priority must be an integer") from None
 
 
 def _clean_name(name: str) -> str:
@@ -327,4 +323,4 @@ def _labeler_tag(labeler: str) -> str:
 
 
 def _json(obj: Any, status: int = 200) -> Response:
-    return Response(json.dumps(obj), status=status, mimetype="application/json", headers={"Cache-Control": "no-store"})
+    return json_response(obj, status, NO_STORE)

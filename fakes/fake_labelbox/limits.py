@@ -31,7 +31,7 @@ from graphql import (
     OperationDefinitionNode,
 )
 
-COMPLEXITY_MESSAGE = "Query complexity limit exceeded"
+from .errors import COMPLEXITY_MESSAGE, LimitExceeded
 
 
 @dataclass
@@ -56,15 +56,6 @@ class Limits:
 
     def view(self) -> dict:
         return asdict(self)
-
-
-class LimitExceeded(Exception):
-    """``code`` is the Labelbox error code, ``status`` the HTTP status, ``limit`` what was exceeded."""
-
-    def __init__(self, message: str, code: str, status: int, limit: str, value: int, actual: int | None = None):
-        super().__init__(message)
-        self.message, self.code, self.status = message, code, status
-        self.limit = {"name": limit, "value": value, "actual": actual}
 
 
 def complexity(limit: str, value: int, actual: int | None = None) -> LimitExceeded:

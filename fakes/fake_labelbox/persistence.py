@@ -23,25 +23,19 @@ import pickle
 import sqlite3
 from collections.abc import Iterator
 
+from .errors import IncompatibleStateFile
+
 FORMAT = "fake-labelbox-state"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the entities moved to fake_labelbox.models; REST commands name their action
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
-
-
-class IncompatibleStateFile(RuntimeError):
-    """The ``--db`` file was not written by this version of the fake (or is not a state file at all)."""
-
-
-class ReplayDiverged(RuntimeError):
-    """Replaying the journal produced a different result than the one recorded."""
 
 
 def fingerprint() -> str:
     """A hash of every persisted class's fields: a change means old snapshots cannot be unpickled safely."""
-    from . import state, tenancy, workforce
+    from .models import entities, tenancy, workforce
 
     parts = []
-    for mod in (state, tenancy, workforce):
+    for mod in (entities, tenancy, workforce):
         for name in sorted(vars(mod)):
             obj = getattr(mod, name)
             if isinstance(obj, type) and obj.__module__ == mod.__name__ and dataclasses.is_dataclass(obj):

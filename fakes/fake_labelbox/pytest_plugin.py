@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .testing import DEFAULT_API_KEY, FakeLabelbox
+from . import DEFAULT_API_KEY
+from .testing import FakeLabelbox
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,10 @@
     with FakeLabelbox.mocked(api_key="k", seed=0) as fake:       # no socket: `responses` routes requests
         client = fake.client()                                   # its session answered by an in-process adapter
 
+    fake = FakeLabelbox(db="state.sqlite", lease_seconds=300).serve("0.0.0.0", 8765, url_host="localhost")
+    ...                                                          # a long-lived server (the workshop's)
+    fake.stop()
+
 The pytest fixtures live in ``fake_labelbox.pytest_plugin`` (entry point ``pytest11: fake_labelbox``), so
 this module needs no pytest. It imports only the standard library at import time.
 """
@@ -18,7 +22,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-DEFAULT_API_KEY = "fake-labelbox-api-key"
+from . import DEFAULT_API_KEY
+
 MOCK_BASE_URL = "http://fake-labelbox.invalid"
 
 
@@ -27,18 +32,27 @@ class FakeLabelbox:
 
     def __init__(self, api_key: str = DEFAULT_API_KEY, seed: int | None = None, base_url: str = "",
                  **app_options: Any) -> None:
-        """``app_options`` go to :class:`~fake_labelbox.server.FakeLabelboxApp` (``db``, ``limits``, ...)."""
-        from .server import FakeLabelboxApp
+        """``app_options`` go to :class:`~fake_labelbox.app.FakeLabelboxApp`: ``db`` (a SQLite state file),
+        ``limits``, ``snapshot_every``, ``synchronous``, ``admin_key``, ``lease_seconds`` (the labelling page's
+        lease on a row)."""
+        from .app import FakeLabelboxApp
 
         self.app = FakeLabelboxApp(api_key=api_key, seed=seed, **app_options)
         self.api_key = api_key
         self.base_url = base_url
         self.mode = "unstarted"
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
 
     # ---- addresses --------------------------------------------------------------------------
     @property
     def url(self) -> str:
         return self.base_url
+
+    @property
+    def port(self) -> int | None:
+        """The port :meth:`serve` listens on (None when not serving)."""
+        return self._server.server_port if self._server is not None else None
 
     @property
     def graphql_url(self) -> str:
@@ -51,6 +65,18 @@ class FakeLabelbox:
     @property
     def state(self):
         return self.app.state
+
+    def labeling_url(self, project_id: str, max_priority: int | None = None, api_key: str | None = None) -> str:
+        """The labelling page of a project for people (opened with a token derived from ``api_key``)."""
+        from .labeling_ui import labeling_path
+
+        return self.base_url + labeling_path(api_key or self.api_key, project_id, max_priority)
+
+    def labeling_token(self, project_id: str, api_key: str | None = None) -> str:
+        """The token the labelling page's JSON API takes (``?token=``) for a project."""
+        from .labeling_ui import labeling_token
+
+        return labeling_token(api_key or self.api_key, project_id)
 
     @property
     def admin(self):
@@ -120,28 +146,41 @@ class FakeLabelbox:
         self.app.close()
 
     # ---- modes ------------------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0, url_host: str | None = None) -> FakeLabelbox:
+        """Serve on ``host:port`` (0: a free port) from a background thread until :meth:`stop`.
+
+        ``url_host`` is the host name in :attr:`base_url` (default ``host``; e.g. ``localhost`` when serving on
+        ``0.0.0.0``)."""
+        from .cli import make_server
+
+        self._server = make_server(self.app, host, port)
+        self.base_url = f"http://{url_host or host}:{self._server.server_port}"
+        self.mode = "server"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-labelbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving (if serving) and close the state file."""
+        self.mode = "stopped"
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+        self.close()
+
     @classmethod
     @contextlib.contextmanager
     def running(cls, api_key: str = DEFAULT_API_KEY, seed: int | None = None, host: str = "127.0.0.1",
                 port: int = 0, **app_options: Any) -> Iterator[FakeLabelbox]:
         """A threaded HTTP server on ``host:port`` (a free port by default), stopped on exit."""
-        from .server import make_server
-
         fake = cls(api_key=api_key, seed=seed, **app_options)
-        server = make_server(fake.app, host, port)
-        fake.base_url = f"http://{host}:{server.server_port}"
-        fake.mode = "server"
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-labelbox",
-                                  daemon=True)
-        thread.start()
         try:
-            yield fake
+            yield fake.serve(host, port)
         finally:
-            fake.mode = "stopped"
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
-            fake.close()
+            fake.stop()
 
     @classmethod
     @contextlib.contextmanager
@@ -166,10 +205,8 @@ def route_requests(app, base_url: str):
 
     import responses
 
-    make_environ = environ_maker(base_url)
-
     def callback(request):
-        status, _reason, headers, body = call_app(app, make_environ, request)
+        status, _reason, headers, body = call_app(app, base_url, request)
         return status, {k: v for k, v in headers if k.lower() != "content-length"}, body
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -179,26 +216,31 @@ def route_requests(app, base_url: str):
         yield mock
 
 
-def call_app(app, make_environ, request) -> tuple[int, str, list[tuple[str, str]], bytes]:
+def call_app(app, base_url: str, request) -> tuple[int, str, list[tuple[str, str]], bytes]:
     """Run the WSGI app on a ``requests.PreparedRequest``: ``(status, reason, headers, body)``."""
-    from werkzeug.test import run_wsgi_app
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+    path, _, query = request.path_url.partition("?")
+    builder = EnvironBuilder(method=request.method, base_url=base_url, path=path, query_string=query,
+                             headers=dict(request.headers), data=_body(request.body))
     try:
-        app_iter, status, headers = run_wsgi_app(app, make_environ(request), buffered=True)
+        app_iter, status, headers = run_wsgi_app(app, builder.get_environ(), buffered=True)
     except ConnectionError as e:  # an injected dropped connection
         import requests
 
         raise requests.exceptions.ConnectionError(e, request=request) from e
+    finally:
+        builder.close()
     code, _, reason = status.partition(" ")
     return int(code), reason, list(headers.items()), b"".join(app_iter)
 
 
 def in_process_adapter(fake: FakeLabelbox):
     """A ``requests`` transport adapter (``session.mount(url, adapter)``) whose responses come from the fake's WSGI
-    app, in-process: no socket, and none of ``responses``' per-call matching and call log (about 0.17 ms a request).
-    Each response is built by ``HTTPAdapter.build_response``, as one read from a socket is. Once the fake's
-    ``mocked`` block has ended, requests fail with ``ConnectionError``, as against a stopped server."""
-    return _adapter_class()(fake, environ_maker(fake.base_url))
+    app, in-process: no socket, and none of ``responses``' per-call matching and call log. Each response is built
+    by ``HTTPAdapter.build_response``, as one read from a socket is. Once the fake's ``mocked`` block has ended,
+    requests fail with ``ConnectionError``, as against a stopped server."""
+    return _adapter_class()(fake)
 
 
 @functools.cache
@@ -210,72 +252,20 @@ def _adapter_class():  # built on first use: this module imports only the standa
     from urllib3 import HTTPResponse
 
     class InProcessAdapter(HTTPAdapter):
-        def __init__(self, fake: FakeLabelbox, make_environ) -> None:
+        def __init__(self, fake: FakeLabelbox) -> None:
             super().__init__()
             self.fake = fake
-            self._make_environ = make_environ
 
         def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
             if self.fake.mode != "responses":
                 raise requests.exceptions.ConnectionError(
                     f"the in-process fake Labelbox at {self.fake.base_url} has stopped", request=request)
-            status, reason, headers, body = call_app(self.fake.app, self._make_environ, request)
+            status, reason, headers, body = call_app(self.fake.app, self.fake.base_url, request)
             raw = HTTPResponse(body=BytesIO(body), headers=headers, status=status, reason=reason,
                                preload_content=False, request_method=request.method)
             return self.build_response(request, raw)
 
     return InProcessAdapter
-
-
-def environ_maker(base_url: str):
-    """``request -> WSGI environ``: what werkzeug's ``EnvironBuilder`` builds, without its per-request cost.
-
-    The parts that come from ``base_url`` (host, port, scheme, script name) are built once, by
-    ``EnvironBuilder``; requests it would treat specially (an empty body with a content type, header
-    values that are not plain strings) still go through it.
-    """
-    from io import BytesIO
-    from urllib.parse import unquote
-
-    from werkzeug.test import EnvironBuilder
-
-    template = EnvironBuilder(base_url=base_url).get_environ()
-
-    def build(request) -> dict:
-        path, query, data = request.path_url.split("?")[0], request.url.partition("?")[2], _body(request.body)
-        headers = dict(request.headers)
-        content_type = request.headers.get("Content-Type")
-        if (not data and content_type is not None) or not all(
-                isinstance(v, str) and "\n" not in v and "\r" not in v for v in headers.values()):
-            builder = EnvironBuilder(method=request.method, base_url=base_url, path=path, query_string=query,
-                                     headers=headers, data=data)
-            try:
-                return builder.get_environ()
-            finally:
-                builder.close()
-        uri = _latin1(path)
-        environ = dict(template)
-        environ.update({"REQUEST_METHOD": request.method, "PATH_INFO": _latin1(unquote(path)),
-                        "QUERY_STRING": _latin1(query), "REQUEST_URI": uri, "RAW_URI": uri,
-                        "wsgi.input": BytesIO(data)})
-        if content_type is not None:
-            environ["CONTENT_TYPE"] = content_type
-        if data:
-            environ["CONTENT_LENGTH"] = str(len(data))
-        combined: dict[str, list[str]] = {}
-        for key, value in headers.items():
-            if key.lower() not in ("content-type", "content-length"):
-                combined.setdefault(f"HTTP_{key.upper().replace('-', '_')}", []).append(value)
-        for key, values in combined.items():
-            environ[key] = ", ".join(values)
-        return environ
-
-    return build
-
-
-def _latin1(s: str) -> str:
-    """PEP 3333's native strings: UTF-8 bytes as latin-1 (werkzeug's ``_wsgi_encoding_dance``)."""
-    return s.encode().decode("latin1")
 
 
 def _body(body: Any) -> bytes:

@@ -281,7 +281,7 @@ def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_fake_server(args: argparse.Namespace, rest: list[str]) -> int:
-    from fake_labelbox.server import main as fake_main
+    from fake_labelbox.cli import main as fake_main
 
     return fake_main(rest)
 

@@ -8,10 +8,8 @@ Everything here goes through the real ``labelbox`` SDK. The switch (:func:`conne
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -76,28 +74,6 @@ def name_requests(client, name: str) -> None:
     client.set_sdk_method(f"alrepro:{name}")
 
 
-@contextlib.contextmanager
-def on_one_core() -> Iterator[None]:
-    """Keep the calling thread, and the threads it starts inside, on one CPU (Linux; elsewhere a no-op).
-
-    ``Dataset.create_data_rows`` hands every row to a 20-thread pool. Under the GIL, threads spread over several
-    CPUs pass the lock across cores for each row: 7,200 rows took 0.55 s there against 0.33 s on one core (one
-    thread alone takes 0.29 s). The affinity the thread had is restored on the way out."""
-    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
-    if len(allowed) < 2:
-        yield
-        return
-    try:
-        os.sched_setaffinity(0, {min(allowed)})
-    except OSError:  # not permitted here: run as is
-        yield
-        return
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, allowed)
-
-
 class Workforce:
     """Who labels the queue. On the fake, a simulated workforce we can step; on Labelbox, real people."""
 
@@ -108,46 +84,6 @@ class Workforce:
 
     def step(self, n: int, project_id: str) -> int:  # pragma: no cover - live: people label at their pace
         return 0
-
-
-class HttpFakeWorkforce(Workforce):
-    """The fake's simulated workforce, driven through its admin API (``/_fake/...``)."""
-
-    simulated = True
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url.rstrip("/")
-
-    def _post(self, path: str, body: dict) -> dict:
-        req = urllib.request.Request(
-            f"{self.base_url}/_fake/{path}",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            return json.loads(resp.read())
-
-    def register_truth(self, truth: Mapping[str, str]) -> None:
-        self._post("truth", {"truth": dict(truth)})
-
-    def step(self, n: int, project_id: str) -> int:
-        return len(self._post("workforce/step", {"n": n, "project_id": project_id})["labels"])
-
-
-class InProcessFakeWorkforce(Workforce):
-    """The same workforce, called directly on an in-process fake."""
-
-    simulated = True
-
-    def __init__(self, fake) -> None:
-        self.fake = fake
-
-    def register_truth(self, truth: Mapping[str, str]) -> None:
-        self.fake.register_truth(dict(truth))
-
-    def step(self, n: int, project_id: str) -> int:
-        return len(self.fake.step(n, project_id))
 
 
 @dataclass
@@ -191,10 +127,11 @@ def connect(
         return
     if backend != "fake":
         raise AlreproError(f"unknown backend {backend!r}: use 'fake' or 'live'")
+    from alrepro import fake_workforce
     if endpoint:
         graphql, rest = _fake_urls(endpoint)
         client = labelbox.Client(api_key=api_key or fake_api_key(), endpoint=graphql, rest_endpoint=rest)
-        workforce = HttpFakeWorkforce(graphql[: -len("/graphql")]) if simulated_workforce else Workforce()
+        workforce = fake_workforce.HttpFakeWorkforce(graphql[: -len("/graphql")]) if simulated_workforce else Workforce()
         yield Backend("fake", client, workforce, f"fake Labelbox at {graphql}")
         return
     from fake_labelbox.testing import FakeLabelbox  # the only place alrepro starts a fake in-process
@@ -205,7 +142,7 @@ def connect(
         client = fake.client()
         # no network in between: skip requests' per-request scan of the environment for proxies and netrc
         client.connection.trust_env = False
-        workforce = InProcessFakeWorkforce(fake) if simulated_workforce else Workforce()
+        workforce = fake_workforce.InProcessFakeWorkforce(fake) if simulated_workforce else Workforce()
         yield Backend("fake", client, workforce, f"in-process fake Labelbox ({fake.graphql_url}, no sockets)")
 
 
@@ -268,8 +205,7 @@ class SentimentProject:
         have = listed({row.global_key for row in dataset.data_rows()})
         missing = [r for r in pool if r.global_key not in have]
         if missing:
-            with on_one_core():  # the SDK checks each row in a thread pool: see on_one_core
-                task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
+            task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
             task.wait_till_done()
             if task.errors:
                 raise AlreproError(f"Labelbox rejected some data rows: {str(task.errors)[:500]}")

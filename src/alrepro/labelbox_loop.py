@@ -16,14 +16,11 @@ only the rows the queue has not labelled yet.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -83,29 +80,6 @@ def _append_rows(path: Path, header: list[str], rows: list[list[object]]) -> Non
 
 def _metric_line(r: RoundResult) -> str:
     return f"{r.round},{r.labels},{r.auc:.6f}"
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while setup builds thousands of long-lived objects (rows, SDK objects
-    and, in-process, the fake's state): collections there would walk the growing heap again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextlib.contextmanager
-def _gc_frozen() -> Iterator[None]:
-    """Leave what exists now (modules, data, the pool) out of the collections made during the rounds."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 class RunDir:
@@ -203,13 +177,10 @@ def run_loop(
     X_test, y_test = np.ascontiguousarray(data.X[test], dtype=np.float64), data.y[test]  # as the offline run
 
     rows = [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool, strict=True)]
-    # the learner's float64 copy of the pool does not need Labelbox: numpy makes it while setup uploads
-    with ThreadPoolExecutor(1) as helper, _gc_paused():
-        making = helper.submit(lambda: ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed))
-        project = retrying(
-            lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
-        )
-        learner = making.result()
+    project = retrying(
+        lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
+    )
+    learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     saved = run.state()
@@ -223,54 +194,53 @@ def run_loop(
         auc = roc_auc(y_test, learner.model.decision_function(X_test))
         results.append(RoundResult(r, learner.n_labeled, auc, sent))
 
-    with _gc_frozen():  # the rounds' collections skip the long-lived heap
-        for r, got in enumerate(run.labels_by_round()):  # replay what was already received
-            if r >= config.rounds:
-                break
-            finish_round(r, got, 0)
-            if not run.has_model(r):  # a kill between a round's labels and its model: the same model again
-                run.save_model(r, learner)
-            if on_round:
-                on_round(results[-1])
-        run.write_metrics(results)  # rebuilt from the labels: a line lost or torn by a kill comes back
-
-        labeled: set[str] = {keys[i] for i in np.flatnonzero(learner.labeled)}
-        for r in range(len(results), config.rounds):
-            room = min(config.batch, learner.n_unlabeled)
-            if room == 0:
-                break
-            resumed = saved.get("round") == r and bool(saved.get("requested"))
-            if resumed:
-                wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
-            elif r == 0:
-                wanted = keys[:room]  # the tutorial starts from the first rows in file order
-            else:
-                wanted = [keys[i] for i in learner.query(room)]
-            sent = project.prioritize(wanted, labeled)
-            # one write per round: a cut before it recomputes the same request (the replay is deterministic)
-            run.save_state({"round": r, "requested": wanted})
-            if backend.workforce.simulated:
-                todo = wanted
-                if resumed:  # labels given before the cut are kept, not asked for again
-                    have = project.collect(wanted)
-                    todo = [k for k in wanted if k not in have]
-                if todo:
-                    backend.workforce.step(len(todo), project.project_id)
-                got = project.collect(wanted)
-                if any(k not in got for k in wanted):
-                    raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
-            else:
-                got = wait_for_labels(
-                    project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1], sleep=sleep
-                )
-            received = [(k, got[k]) for k in wanted]
-            run.append_labels(r, received)
-            finish_round(r, received, sent)
-            labeled.update(wanted)
+    for r, got in enumerate(run.labels_by_round()):  # replay what was already received
+        if r >= config.rounds:
+            break
+        finish_round(r, got, 0)
+        if not run.has_model(r):  # a kill between a round's labels and its model: the same model again
             run.save_model(r, learner)
-            run.append_metric(results[-1])
-            if on_round:
-                on_round(results[-1])
-        run.write_metrics(results)
-        run.save_state({"round": len(results), "requested": []})
-        return results
+        if on_round:
+            on_round(results[-1])
+    run.write_metrics(results)  # rebuilt from the labels: a line lost or torn by a kill comes back
+
+    labeled: set[str] = {keys[i] for i in np.flatnonzero(learner.labeled)}
+    for r in range(len(results), config.rounds):
+        room = min(config.batch, learner.n_unlabeled)
+        if room == 0:
+            break
+        resumed = saved.get("round") == r and bool(saved.get("requested"))
+        if resumed:
+            wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
+        elif r == 0:
+            wanted = keys[:room]  # the tutorial starts from the first rows in file order
+        else:
+            wanted = [keys[i] for i in learner.query(room)]
+        sent = project.prioritize(wanted, labeled)
+        # one write per round: a cut before it recomputes the same request (the replay is deterministic)
+        run.save_state({"round": r, "requested": wanted})
+        if backend.workforce.simulated:
+            todo = wanted
+            if resumed:  # labels given before the cut are kept, not asked for again
+                have = project.collect(wanted)
+                todo = [k for k in wanted if k not in have]
+            if todo:
+                backend.workforce.step(len(todo), project.project_id)
+            got = project.collect(wanted)
+            if any(k not in got for k in wanted):
+                raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
+        else:
+            got = wait_for_labels(
+                project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1], sleep=sleep
+            )
+        received = [(k, got[k]) for k in wanted]
+        run.append_labels(r, received)
+        finish_round(r, received, sent)
+        labeled.update(wanted)
+        run.save_model(r, learner)
+        run.append_metric(results[-1])
+        if on_round:
+            on_round(results[-1])
+    run.write_metrics(results)
+    run.save_state({"round": len(results), "requested": []})
+    return results

@@ -104,9 +104,7 @@ class Workshop:
 
     @property
     def labeling_url(self) -> str:
-        from fake_labelbox.labeling_ui import labeling_path
-
-        return self.fake.url + labeling_path(self.config.api_key, self.project_id, max_priority=1)
+        return self.fake.labeling_url(self.project_id, max_priority=1)
 
     @property
     def dashboard_url(self) -> str:
@@ -124,7 +122,7 @@ class Workshop:
         self.stop()
 
     def start(self) -> Workshop:
-        from fake_labelbox.server import make_server
+        from fake_labelbox.cli import make_server
         from fake_labelbox.testing import FakeLabelbox
 
         from alrepro.data import load_canonical
@@ -144,19 +142,15 @@ class Workshop:
         if canon.texts is None:
             self.out("note: no tweet file (--tweets or $ALREPRO_SENTIMENT140): students will see tweet ids only")
 
-        self.fake = FakeLabelbox(api_key=cfg.api_key, db=str(cfg.db_path))
-        if cfg.lease_seconds is not None:
-            self.fake.app.labeling_ui.leases.ttl = cfg.lease_seconds
-        server = make_server(self.fake.app, cfg.host, cfg.port)
-        self._serve(server, "workshop-fake")
-        self.fake.base_url = f"http://{_url_host(cfg.host)}:{server.server_port}"
-        self.fake.mode = "server"
+        lease = {} if cfg.lease_seconds is None else {"lease_seconds": cfg.lease_seconds}
+        self.fake = FakeLabelbox(api_key=cfg.api_key, db=str(cfg.db_path), **lease)
+        self.fake.serve(cfg.host, cfg.port, url_host=_url_host(cfg.host))
 
         self._setup_project()
 
         dport = cfg.dashboard_port
         if dport is None:
-            dport = server.server_port + 1 if cfg.port else 0
+            dport = self.fake.port + 1 if cfg.port else 0
         dash = make_server(DashboardApp(self), cfg.host, dport)
         self._serve(dash, "workshop-dashboard")
         self._dashboard_url = f"http://{_url_host(cfg.host)}:{dash.server_port}/"
@@ -249,7 +243,7 @@ class Workshop:
             t.join(5)
         self._servers, self._threads = [], []
         if self.fake is not None:
-            self.fake.close()
+            self.fake.stop()
 
     # ---- what the dashboard shows --------------------------------------------------------------------
     def text(self, key: str) -> str:
@@ -261,8 +255,6 @@ class Workshop:
 
     def snapshot(self) -> dict:
         """Everything the dashboard draws, from the run directory and the fake's admin API."""
-        from fake_labelbox.labeling_ui import labeling_token
-
         from alrepro.labelbox import LABEL_NAMES
         from alrepro.labelbox_loop import LABELS_CSV, METRICS_CSV, STATE_JSON
 
@@ -280,7 +272,7 @@ class Workshop:
             state = {}
         queue = self._admin(f"queue/{self.project_id}")["queue"]
         queued = {q["global_key"]: q for q in queue}
-        token = labeling_token(self.config.api_key, self.project_id)
+        token = self.fake.labeling_token(self.project_id)
         with urllib.request.urlopen(f"{self.fake.url}/label/{self.project_id}/status?token={token}", timeout=10) as r:
             page = json.loads(r.read())
         leased = {v["data_row_id"] for v in page["leases"]}

@@ -1,7 +1,5 @@
 """The Labelbox adapter against the fake, through the real SDK."""
 
-import os
-import threading
 
 import pytest
 
@@ -14,7 +12,6 @@ from alrepro.labelbox import (
     SentimentProject,
     connect,
     latest_answer,
-    on_one_core,
     retrying,
     wait_for_labels,
 )
@@ -155,34 +152,6 @@ def test_in_process_fake_ignores_proxy_settings_and_a_running_fake_keeps_them(fa
         assert sp.prioritize([POOL[0].global_key]) == 1
     with connect("fake", endpoint=fake_labelbox.graphql_url, api_key=fake_labelbox.api_key) as backend:
         assert backend.client.connection.trust_env is True  # a real socket: the user's proxy settings apply
-
-
-@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
-def test_on_one_core_confines_the_threads_started_inside_and_restores_the_affinity():
-    before = os.sched_getaffinity(0)
-    seen = []
-    with on_one_core():
-        worker = threading.Thread(target=lambda: seen.append(os.sched_getaffinity(0)))
-        worker.start()
-        worker.join()
-        inside = os.sched_getaffinity(0)
-    assert os.sched_getaffinity(0) == before
-    if len(before) > 1:
-        assert len(inside) == 1 and seen == [inside] and inside <= before
-    else:
-        assert inside == before
-
-
-def test_on_one_core_runs_the_block_where_affinity_cannot_be_set(monkeypatch):
-    def refuse(_pid, _cpus):
-        raise PermissionError("not permitted")
-
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
-    monkeypatch.setattr(os, "sched_setaffinity", refuse, raising=False)
-    ran = []
-    with on_one_core():
-        ran.append(True)
-    assert ran == [True]
 
 
 def test_wait_for_labels_backs_off_then_times_out(fake_labelbox, project):

@@ -86,7 +86,7 @@ def test_a_round_cut_after_its_request_resumes_without_asking_again(
     fake_labelbox, data, tweet_ids, tmp_path, monkeypatch, labelled_before_cut
 ):
     """The cut falls after round 2's request (state.json written), with all or some of its rows labelled."""
-    from alrepro.labelbox import HttpFakeWorkforce
+    from alrepro.fake_workforce import HttpFakeWorkforce
 
     cfg = LoopConfig(rounds=4, batch=20, project_name=f"cut-{labelled_before_cut}")
     step = HttpFakeWorkforce.step

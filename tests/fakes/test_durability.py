@@ -13,8 +13,10 @@ import time
 
 import pytest
 import requests
-from fake_labelbox.persistence import IncompatibleStateFile, Store
-from fake_labelbox.server import FakeLabelboxApp, main
+from fake_labelbox.app import FakeLabelboxApp
+from fake_labelbox.cli import main
+from fake_labelbox.errors import IncompatibleStateFile
+from fake_labelbox.persistence import Store
 from fake_labelbox.testing import FakeLabelbox
 from werkzeug.test import Client
 
@@ -87,7 +89,7 @@ def script_more(app, pid):
 def _state_digest(app):
     import hashlib
 
-    from fake_labelbox.tenancy import canonical
+    from fake_labelbox.models.tenancy import canonical
 
     return hashlib.sha256(json.dumps(canonical(app.state)).encode()).hexdigest()
 
@@ -171,7 +173,7 @@ def test_incompatible_or_foreign_state_files_are_refused(tmp_path, capsys):
 # ---- SIGKILL while labels are being written --------------------------------------------------------
 
 def _start(db, env=None):
-    code = "import sys; from fake_labelbox.server import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from fake_labelbox.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen([sys.executable, "-c", code, "--db", str(db), "--port", "0", "--api-key", KEY,
                              "--seed", "0", "--quiet", "--synchronous", "FULL"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -93,7 +93,7 @@ def test_cli_limit_flag():
     import subprocess
     import sys
 
-    code = "import sys; from fake_labelbox.server import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from fake_labelbox.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--quiet", "--limit", "max_fields=5"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

@@ -9,8 +9,8 @@ import json
 import os
 
 import pytest
+from fake_labelbox.app import FakeLabelboxApp
 from fake_labelbox.resolvers import schema
-from fake_labelbox.server import FakeLabelboxApp
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,

@@ -36,7 +36,7 @@ def test_multipart_missing_part_is_malformed(fake):
 
 
 def test_cli_main_serves_until_interrupted():
-    code = "import sys; from fake_labelbox.server import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from fake_labelbox.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--api-key", "cli-key", "--seed", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -69,7 +69,7 @@ def test_fake_knows_nothing_of_alrepro():
 
     import fake_labelbox
 
-    for path in pathlib.Path(fake_labelbox.__file__).parent.glob("*.py"):
+    for path in pathlib.Path(fake_labelbox.__file__).parent.rglob("*.py"):
         assert "import alrepro" not in path.read_text() and "from alrepro" not in path.read_text(), path
 
 

@@ -13,8 +13,8 @@ import json
 import urllib.error
 import urllib.request
 
-from .export import row_json
-from .state import State
+from .models.export import row_json
+from .models.state import State
 
 EXPORT_PARAMS = {"includeLabelDetails": True, "includeProjectDetails": True, "includeDataRowDetails": True}
 

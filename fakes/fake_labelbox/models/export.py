@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from itertools import filterfalse
-from json.encoder import encode_basestring_ascii as _string
 from typing import Any
 
-from .errors import bad_input
-from .state import Label, Project, State
+from ..errors import bad_input
+from .entities import Label, Project
+from .state import State
 
-# json.dumps(..., separators=(",", ":")) without building an encoder per row; rows have no cycles to check for
-_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-FID = '"feature_id":'
 WORKFLOW_FILTERS = {"Done": "DONE", "InReview": "IN_REVIEW", "InRework": "IN_REWORK", "ToLabel": "TO_LABEL"}
 
 
@@ -81,8 +77,7 @@ def row_json(state: State, p: Project, row_id: str, params: dict) -> dict:
 
 
 class Rows:
-    """Export rows of one project with one set of params: the per-export work is done once, and each
-    distinct (classification, answer) pair is rendered once (only the feature ids differ between labels)."""
+    """Export rows of one project with one set of params."""
 
     def __init__(self, state: State, p: Project | None, params: dict, normalized: dict | None = None) -> None:
         self.state, self.p = state, p
@@ -96,8 +91,6 @@ class Rows:
         self.label_details = params.get("includeLabelDetails", True)
         self.performance = params.get("includePerformanceDetails")
         self.project_details = params.get("includeProjectDetails")
-        self.answers: dict[tuple, dict] = {}
-        self.texts: dict[tuple, list[str] | None] = {}
 
     def row(self, row_id: str) -> dict:
         state, p = self.state, self.p
@@ -161,100 +154,10 @@ class Rows:
             out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0, "skipped": False}
         out["annotations"] = {
             "objects": [],
-            "classifications": [self.classification(a) for a in lab.answers],
+            "classifications": [classification_json(self.normalized, a) for a in lab.answers],
             "relationships": [],
         }
         return out
-
-    def classification(self, ann: dict) -> dict:
-        """``classification_json`` from a rendering per distinct (name, answer), with this answer's feature ids."""
-        name, answer = ann["name"], ann.get("answer")
-        if type(name) is not str or type(answer) not in (str, int):  # others may be unhashable, or equal
-            return classification_json(self.normalized, ann)  # yet print differently (1 and True, -0.0 and 0.0)
-        key = (name, type(answer), answer)
-        shape = self.answers.get(key)
-        if shape is None:
-            shape = self.answers[key] = classification_json(self.normalized, {"name": name, "answer": answer})
-        out = dict(shape)
-        out["feature_id"] = ann.get("feature_id")
-        fid = ann.get("answer_feature_id")
-        if "radio_answer" in out:
-            out["radio_answer"] = dict(out["radio_answer"], feature_id=fid)
-        elif "checklist_answers" in out:
-            out["checklist_answers"] = [dict(o, feature_id=fid) for o in out["checklist_answers"]]
-        return out
-
-
-    # ---- the same rows as JSON text, written directly: _encode(self.row(r)) == self.line(r) ----
-    def line(self, row_id: str) -> str:
-        state, p = self.state, self.p
-        row = state.data_rows[row_id]
-        if type(p.id) is not str:  # a key json.dumps would convert
-            return _encode(self.row(row_id))
-        out = ['{"data_row":{"id":', _json(row.id), ',"global_key":', _json(row.global_key), ',"external_id":',
-               _json(row.external_id), ',"row_data":', _json(row.row_data)]
-        if self.row_details:
-            out += [',"details":', _encode(self._details(row))]
-        out += ['},"media_attributes":', _attrs(row.media_attributes)]
-        if self.metadata:
-            out += [',"metadata_fields":', _encode(row.metadata_fields)]
-        if self.attachments:
-            out += [',"attachments":', _encode(row.attachments)]
-        labels = state.labels
-        out += [',"projects":{', _string(p.id), ':{"name":', _json(p.name), ',"labels":[',
-                ",".join([self.label_line(labels[i]) for i in p.labels.get(row_id, [])]), "]"]
-        if self.project_details:
-            out += [',"project_details":', _encode(self._project_details(row_id))]
-        out.append("}}}")
-        return "".join(out)
-
-    def label_line(self, lab: Label) -> str:
-        out = ['{"id":', _json(lab.id), ',"label_kind":"Default","version":"1.0.0"']
-        if self.label_details:
-            updated = _json(lab.updated_at)
-            out += [',"label_details":{"created_at":', _json(lab.created_at), ',"updated_at":', updated,
-                    ',"created_by":', _json(lab.created_by), ',"content_last_updated_at":', updated, ',"reviews":[]}']
-        if self.performance:
-            out.append(',"performance_details":{"seconds_to_create":0,"seconds_to_review":0,"skipped":false}')
-        out += [',"annotations":{"objects":[],"classifications":[',
-                ",".join([self.classification_line(a) for a in lab.answers]), '],"relationships":[]}}']
-        return "".join(out)
-
-    def classification_line(self, ann: dict) -> str:
-        """The rendering's text cut where its feature ids go (the only ``"feature_id":null`` in it)."""
-        name, answer = ann["name"], ann.get("answer")
-        if type(name) is not str or type(answer) not in (str, int):
-            return _encode(self.classification(ann))
-        key = (name, type(answer), answer)
-        pieces = self.texts.get(key)
-        if pieces is None:
-            shape = self.classification({"name": name, "answer": answer})  # feature ids None
-            pieces = _encode(shape).split(FID + "null")
-            wanted = 2 + len(shape.get("checklist_answers", ())) + ("radio_answer" in shape)
-            pieces = self.texts[key] = [piece + FID for piece in pieces[:-1]] + pieces[-1:] \
-                if len(pieces) == wanted else None
-        if pieces is None:  # another "feature_id": null in the ontology's own values
-            return _encode(self.classification(ann))
-        fid, answer_fid = _json(ann.get("feature_id")), _json(ann.get("answer_feature_id"))
-        if len(pieces) == 3:  # a radio answer
-            return pieces[0] + fid + pieces[1] + answer_fid + pieces[2]
-        return pieces[0] + fid + "".join([piece + answer_fid for piece in pieces[1:-1]]) + pieces[-1]
-
-
-def _json(v: Any) -> str:
-    """``_encode(v)``, without the encoder for the common cases."""
-    if type(v) is str:
-        return _string(v)
-    if v is None:
-        return "null"
-    return _encode(v)
-
-
-def _attrs(attrs: dict) -> str:
-    if len(attrs) == 2 and type(mime := attrs.get("mimeType")) is str and type(size := attrs.get("contentLength")) is int \
-            and next(iter(attrs)) == "mimeType":
-        return '{"mime_type":' + _string(mime) + ',"content_length":' + int.__repr__(size) + "}"
-    return _encode({_snake(k): v for k, v in attrs.items()})
 
 
 def workflow_status(p: Project, row_id: str) -> str:
@@ -288,13 +191,6 @@ def select_rows(state: State, p: Project, query: list[dict]) -> list[str]:
     rows: list[str] | None = None
     for f in query or []:
         kind = f.get("type")
-        if rows is None and kind in ("data_row_id", "global_key") and f.get("operator") != "is_not":
-            ids = set(f.get("ids") or [])  # a first "is" filter: its rows looked up, not the project's scanned
-            if kind == "global_key":
-                ids = {state.global_keys.get(k) for k in ids}
-            order, positions = state.project_rows(p)
-            rows = [order[i] for i in sorted([positions[r] for r in ids if r in positions])]
-            continue
         if rows is None:
             rows = list(p.rows)
         if kind in ("data_row_id", "global_key", "batch"):
@@ -305,7 +201,7 @@ def select_rows(state: State, p: Project, query: list[dict]) -> list[str]:
             if kind == "batch":
                 rows = [r for r in rows if (p.rows[r] in ids) != negate]
             else:
-                rows = list((filterfalse if negate else filter)(ids.__contains__, rows))
+                rows = [r for r in rows if (r in ids) != negate]
         elif kind == "task_queue_not_exist":
             rows = [r for r in rows if r in p.queue]
         elif kind == "task_queue_status":
@@ -326,7 +222,7 @@ def build_export(state: State, p: Project, filters: dict, params: dict | None) -
     params.setdefault("includeLabelDetails", True)
     query = ((filters or {}).get("searchQuery") or {}).get("query") or []
     rows = select_rows(state, p, query)
-    render = Rows(state, p, params).line
-    lines = [render(r) for r in rows]
+    render = Rows(state, p, params).row
+    lines = [json.dumps(render(r), separators=(",", ":")) for r in rows]
     body = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return body, len(lines)

@@ -16,14 +16,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .state import ID_ALPHABET, ORG_ID, Env, State
+from ..errors import Missing
+from .entities import ORG_ID
+from .env import ID_ALPHABET, Env
+from .state import State
 from .workforce import Workforce
 
 KEY_PREFIX = "lbfake_"
-
-
-class Missing(LookupError):
-    """An unknown organization or key (the admin API answers 404)."""
 
 
 @dataclass

@@ -1,0 +1,145 @@
+"""``POST /graphql`` (and ``/_gql``): from an HTTP request to an executed GraphQL document.
+
+Outside the lock: the API key, the body (JSON or graphql-multipart with file parts), the request limits,
+parsing and validation against the served schema, and any fault. Inside one journaled command: the
+execution, whose resolvers (:mod:`fake_labelbox.resolvers`) read and change the organization's state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError, execute, parse, validate
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
+
+from . import faults
+from .errors import LimitExceeded, error_body, format_error
+from .limits import Limits, check_document, check_json, check_text, operation_name_of, root_fields
+from .resolvers import MIDDLEWARE, Ctx, Upload, default_resolver, schema
+from .web import json_response
+
+if TYPE_CHECKING:
+    from .app import FakeLabelboxApp
+
+
+class GraphQLEndpoint:
+    """The GraphQL route of one app; its execution is the journaled command ``graphql``."""
+
+    def __init__(self, app: FakeLabelboxApp) -> None:
+        self.app = app
+        app.journal.register("graphql", self.execute)
+
+    def handle(self, request: Request) -> Response:
+        org = self.app.org_for(request)
+        if org is None:
+            return json_response(error_body("Invalid API key", "AUTHENTICATION_ERROR"), 401)
+        limits = self.app.limits
+        request.max_content_length = limits.max_body_bytes
+        try:
+            if (request.content_length or 0) > limits.max_body_bytes:
+                raise RequestEntityTooLarge()
+            op = operation(request)
+            query, variables = op.get("query"), op.get("variables") or {}
+            if not isinstance(query, str) or not isinstance(variables, dict):
+                return json_response(error_body("Request must contain a 'query' string and 'variables' object",
+                                                "MALFORMED_REQUEST"), 400)
+            operation_name = op.get("operationName")
+            if operation_name is not None and not isinstance(operation_name, str):
+                return json_response(error_body("operationName must be a string", "MALFORMED_REQUEST"), 400)
+            check_json(variables, limits)
+            document = checked_document(query, limits)
+        except RequestEntityTooLarge:
+            limit = {"name": "max_body_bytes", "value": limits.max_body_bytes, "actual": request.content_length}
+            return json_response(error_body(f"Request body larger than {limits.max_body_bytes} bytes",
+                                            "MALFORMED_REQUEST", limit), 413)
+        except LimitExceeded as e:
+            return json_response(error_body(e.message, e.code, e.limit), e.status)
+        except (ValueError, RecursionError, KeyError, TypeError, IndexError) as e:
+            return json_response(error_body(f"Malformed request: {e}", "MALFORMED_REQUEST"), 400)
+        except GraphQLError as e:
+            code = "GRAPHQL_PARSE_FAILED" if e.extensions.get("phase") == "parse" else "GRAPHQL_VALIDATION_FAILED"
+            return json_response(error_body(e.message, code), 400)
+        fault = self.app.faults.take(operation_name_of(document, operation_name), root_fields(document, operation_name))
+        if fault is not None:
+            early = faults.fire(fault, request)
+            if early is not None:
+                return early
+        base_url = request.host_url.rstrip("/")
+        return json_response(self.app.journal.command("graphql", org.id, base_url, query, variables, operation_name))
+
+    def execute(self, org_id: str, base_url: str, query: str, variables: dict, operation_name: str | None) -> dict:
+        """Run a checked document against one organization's state (the ``graphql`` command)."""
+        org = self.app.tenants.orgs[org_id]
+        org.workforce.tick()
+        result = execute(schema(), parse(query, no_location=True), context_value=Ctx(org.state, base_url),
+                         variable_values=variables, operation_name=operation_name,
+                         field_resolver=default_resolver, middleware=MIDDLEWARE)
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            if result.data is None and all(e.path is None for e in result.errors):
+                # request-level errors (variable coercion, operation selection): the caller's fault
+                body["errors"] = [{"message": e.message, "locations": [], "extensions": {"code": "BAD_USER_INPUT"}}
+                                  for e in result.errors]
+            else:
+                body["errors"] = [format_error(e) for e in result.errors]
+        return body
+
+
+def checked_document(query: str, limits: Limits):
+    """Limit-check, parse and validate a document; errors carry ``extensions.phase``."""
+    check_text(query, limits)
+    try:
+        doc = parse(query, no_location=True, max_tokens=limits.max_tokens)
+    except GraphQLError as e:
+        if "token limit" in e.message:
+            raise LimitExceeded("Query complexity limit exceeded", "GRAPHQL_VALIDATION_FAILED", 400,
+                                "max_tokens", limits.max_tokens) from e
+        e.extensions = {"phase": "parse"}
+        raise
+    check_document(doc, limits)
+    errors = validate(schema(), doc)
+    if errors:
+        errors = validate(schema(), parse(query))  # again with locations, for the message
+        e = errors[0]
+        e.extensions = {"phase": "validate"}
+        raise e
+    return doc
+
+
+def operation(request: Request) -> dict:
+    """The ``{"query", "variables"}`` payload of a JSON or graphql-multipart request."""
+    if request.mimetype == "multipart/form-data":
+        if "operations" not in request.form:
+            raise ValueError("multipart request without an 'operations' part")
+        op = json.loads(request.form["operations"])
+        mapping = json.loads(request.form.get("map", "{}"))
+        if not isinstance(op, dict) or not isinstance(mapping, dict):
+            raise ValueError("'operations' and 'map' must be JSON objects")
+        for part, paths in mapping.items():
+            f = request.files.get(part)
+            if f is None:
+                raise ValueError(f"multipart part {part!r} is missing")
+            upload = Upload(f.filename, f.mimetype, f.read())
+            for dotted in paths:
+                _set_path(op, dotted.split("."), upload)
+        return op
+    data = request.get_data()
+    try:
+        op = json.loads(data or b"{}")
+    except ValueError as e:
+        raise ValueError(f"body is not JSON ({e})") from e
+    if not isinstance(op, dict):
+        raise ValueError("body must be a JSON object")
+    return op
+
+
+def _set_path(obj: dict, path: list[str], value: Any) -> None:
+    for key in path[:-1]:
+        obj = obj[int(key)] if isinstance(obj, list) else obj[key]
+    last = path[-1]
+    if isinstance(obj, list):
+        obj[int(last)] = value
+    else:
+        obj[last] = value

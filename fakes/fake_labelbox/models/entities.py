@@ -1,0 +1,187 @@
+"""The fake's entities: plain dataclasses, one per Labelbox object, held by :class:`~fake_labelbox.models.state.State`."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from typing import Any
+
+ORG_ID = "c" + "organization".ljust(24, "0")
+USER_ID = "c" + "user".ljust(24, "0")
+EDITOR_ID = "c" + "editor".ljust(24, "0")
+
+
+@dataclass
+class Entity:
+    id: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Organization(Entity):
+    name: str = "Fake Organization"
+
+
+@dataclass
+class User(Entity):
+    email: str = "fake-user@example.com"
+    name: str = "Fake User"
+    nickname: str = "fake"
+    is_external_user: bool = False
+    is_viewer: bool = False
+    last_login_at: str | None = None
+    picture: str | None = None
+    timezone: str = "UTC"
+
+
+@dataclass
+class LabelingFrontend(Entity):
+    name: str = "Editor"
+    description: str | None = None
+    iframe_url_path: str | None = None
+
+
+@dataclass
+class QueueEntry:
+    data_row_id: str
+    priority: int
+    batch_id: str
+    number_of_labels: int = 1
+    override_id: str | None = None  # set once a labeling parameter override touched it
+
+
+@dataclass
+class Project(Entity):
+    name: str = ""
+    description: str | None = None
+    media_type: str | None = None
+    deleted: bool = False
+    auto_audit_percentage: float = 0
+    auto_audit_number_of_labels: int = 1
+    is_benchmark_enabled: bool = False
+    is_consensus_enabled: bool = False
+    editor_task_type: str | None = None
+    setup_complete: str | None = None
+    last_activity_time: str | None = None
+    labeling_frontend_id: str | None = None
+    ontology_id: str | None = None
+    frontend_options: list[dict] = field(default_factory=list)
+    batch_ids: list[str] = field(default_factory=list)
+    rows: dict[str, str] = field(default_factory=dict)  # data row id -> batch id, in batching order
+    queue: dict[str, QueueEntry] = field(default_factory=dict)  # rows waiting for labels
+    finished: dict[str, QueueEntry] = field(default_factory=dict)  # rows that left the queue
+    labels: dict[str, list[str]] = field(default_factory=dict)  # data row id -> label ids
+
+
+@dataclass
+class Dataset(Entity):
+    name: str = ""
+    description: str | None = None
+    deleted: bool = False
+    row_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DataRow(Entity):
+    dataset_id: str = ""
+    row_data: str = ""
+    global_key: str | None = None
+    external_id: str | None = None
+    media_type: str | None = None
+    media_attributes: dict = field(default_factory=dict)
+    metadata_fields: list[dict] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class Ontology(Entity):
+    name: str = ""
+    description: str | None = None
+    media_type: str | None = None
+    normalized: dict = field(default_factory=dict)
+    deleted: bool = False
+
+
+@dataclass
+class FeatureSchema(Entity):
+    name: str = ""
+    normalized: dict = field(default_factory=dict)
+    deleted: bool = False
+
+
+@dataclass
+class Batch(Entity):
+    project_id: str = ""
+    name: str = ""
+    priority: int = 5
+    consensus_settings: dict | None = None
+    row_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Task(Entity):
+    type: str = ""
+    name: str = ""
+    user_id: str = ""
+    status: str = "COMPLETE"
+    completion_percentage: float = 1.0
+    result: Any = None
+    errors: Any = None
+    metadata: Any = None
+    polls_left: int = 0  # reads answered IN_PROGRESS before the task reports its final status
+    successes: list[dict] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+    result_file_id: str | None = None
+    total_lines: int = 0
+
+
+@dataclass
+class Label(Entity):
+    project_id: str = ""
+    data_row_id: str = ""
+    answers: list[dict] = field(default_factory=list)  # [{"name": classification, "answer": option}]
+    created_by: str = ""
+    source: str = "workforce"  # workforce | import | mal
+
+
+@dataclass
+class Webhook(Entity):
+    url: str = ""
+    secret: str = ""
+    topics: list[str] = field(default_factory=list)
+    status: str = "ACTIVE"
+    project_id: str | None = None
+
+
+@dataclass
+class AnnotationImport(Entity):
+    kind: str = "label"  # label | mal
+    project_id: str = ""
+    name: str = ""
+    state: str = "FINISHED"
+    input_file_id: str = ""
+    status_file_id: str = ""
+    error_file_id: str = ""
+
+
+@dataclass
+class StoredFile:
+    id: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+
+
+
+
+_MIME_TYPES = {"TEXT": "text/plain", "HTML": "text/html", "CONVERSATIONAL": "application/json"}
+_URL_PREFIXES = ("http://", "https://", "gs://", "s3://")
+
+
+def media_attributes(row_data: str, media_type: str | None) -> dict:
+    """What Labelbox reports about a row's asset: inline text is text/plain; URLs by extension."""
+    if row_data.startswith(_URL_PREFIXES):
+        return {"mimeType": mimetypes.guess_type(row_data.split("?")[0])[0] or "application/octet-stream"}
+    return {"mimeType": _MIME_TYPES.get((media_type or "TEXT").upper(), "text/plain"),
+            "contentLength": len(row_data.encode("utf-8"))}

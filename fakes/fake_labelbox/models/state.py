@@ -1,0 +1,141 @@
+"""One organization's Labelbox: its entity tables, and every change to them (moto's backend).
+
+:class:`State` holds the tables, the ids and the clock; the changes are grouped by Labelbox domain in the
+mixins it is made of (``projects``, ``data_rows``, ``ontologies``, ``queue``, ``labels``, ``webhooks``).
+Resolvers, REST handlers, the admin API and the labelling page change the state only through these methods;
+a method does one plain create, read, update or delete and raises :mod:`fake_labelbox.errors` on bad input.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ..errors import not_found
+from .data_rows import DataRowsMixin
+from .entities import (
+    EDITOR_ID,
+    ORG_ID,
+    USER_ID,
+    AnnotationImport,
+    Batch,
+    DataRow,
+    Dataset,
+    FeatureSchema,
+    Label,
+    LabelingFrontend,
+    Ontology,
+    Organization,
+    Project,
+    StoredFile,
+    Task,
+    User,
+    Webhook,
+)
+from .env import LIVE_ENV, Clock, Env, Ids
+from .labels import LabelsMixin
+from .ontologies import OntologiesMixin
+from .projects import ProjectsMixin
+from .queue import QueueMixin
+from .webhooks import WebhooksMixin
+
+
+class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMixin, WebhooksMixin):
+    """One fake Labelbox organization. Use ``with state.lock:`` around compound operations.
+
+    The lock and the :class:`Env` are shared by every organization of one server and are not part
+    of the pickled state (see ``attach``).
+    """
+
+    def __init__(self, seed: int | None = None, *, lock=None, env: Env | None = None, org_id: str = ORG_ID,
+                 org_name: str = "Fake Organization", user_id: str = USER_ID) -> None:
+        self.lock = lock or threading.RLock()
+        self.env = env or LIVE_ENV
+        self.org_id, self.org_name, self.user_id = org_id, org_name, user_id
+        self.reset(seed)
+
+    def attach(self, lock, env: Env) -> None:
+        """Bind to a server's lock and environment (after construction or unpickling)."""
+        self.lock = lock
+        self.env = env
+        self.clock.env = env
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k not in ("lock", "env")}
+
+    def __setstate__(self, d: dict) -> None:
+        vars(self).update(d)
+        self.lock = threading.RLock()
+        self.env = LIVE_ENV
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def reset(self, seed: int | None = None) -> None:
+        with self.lock:
+            self.seed = seed
+            self.ids = Ids(seed)
+            if seed is None:  # entropy through the env, so that a journal replay draws the same ids
+                self.ids.rng.seed(self.env.token())
+            self.clock = Clock(seed is not None, self.env)
+            now = self.clock.stamp()
+            self.organization = Organization(self.org_id, now, now, name=self.org_name)
+            self.user = User(self.user_id, now, now, last_login_at=now)
+            self.projects: dict[str, Project] = {}
+            self.datasets: dict[str, Dataset] = {}
+            self.data_rows: dict[str, DataRow] = {}
+            self.global_keys: dict[str, str] = {}
+            self.ontologies: dict[str, Ontology] = {}
+            self.feature_schemas: dict[str, FeatureSchema] = {}
+            self.frontends: dict[str, LabelingFrontend] = {}
+            self.batches: dict[str, Batch] = {}
+            self.tasks: dict[str, Task] = {}
+            self.labels: dict[str, Label] = {}
+            self.webhooks: dict[str, Webhook] = {}
+            self.imports: dict[str, AnnotationImport] = {}
+            self.files: dict[str, StoredFile] = {}
+            self.global_key_jobs: dict[str, list[str]] = {}
+            self.truth: dict[str, Any] = {}
+            self.outbox: list[tuple[str, str, dict]] = []  # (webhook id, topic, payload) to deliver
+            self.deliveries: list[dict] = []
+            self.task_polls = 0  # default polls_left for new tasks (0 = COMPLETE at creation)
+            editor = LabelingFrontend(EDITOR_ID, now, now, name="Editor", description="Labelbox editor",
+                                      iframe_url_path="https://editor.labelbox.com")
+            self.frontends[editor.id] = editor
+            self.editor_id = editor.id
+
+    def new_id(self) -> str:
+        return self.ids.new()
+
+    def now(self) -> str:
+        return self.clock.stamp()
+
+    # ---- generic lookup ----------------------------------------------------------------------
+    def get(self, table: str, entity_id: str, kind: str):
+        obj = getattr(self, table).get(entity_id)
+        if obj is None or getattr(obj, "deleted", False):
+            raise not_found(kind, entity_id)
+        return obj
+
+    def project(self, project_id: str) -> Project:
+        return self.get("projects", project_id, "Project")
+
+    # ---- files -------------------------------------------------------------------------------
+    def store_file(self, content: bytes, content_type: str = "application/octet-stream") -> StoredFile:
+        f = StoredFile(self.new_id(), content, content_type)
+        self.files[f.id] = f
+        return f
+
+    # ---- projects ----------------------------------------------------------------------------
+    # ---- tasks -------------------------------------------------------------------------------
+    def create_task(self, type_: str, name: str, **fields: Any) -> Task:
+        now = self.now()
+        t = Task(self.new_id(), now, now, type=type_, name=name, user_id=self.user.id, **fields)
+        t.polls_left = self.task_polls
+        self.tasks[t.id] = t
+        return t
+
+    def read_task(self, task: Task) -> dict:
+        """The task as a poll sees it; counts down the configured IN_PROGRESS reads."""
+        if task.polls_left > 0:
+            task.polls_left -= 1
+            return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
+        return {"status": task.status, "completion_percentage": task.completion_percentage}

@@ -1,0 +1,54 @@
+"""The organization, its user, and the user's tasks (the asynchronous jobs other operations start)."""
+
+from __future__ import annotations
+
+from ..errors import not_found
+from .common import list_of, matches, page, task_view
+
+
+def q_user(_root, info, where=None):
+    st = info.context.state
+    if where and where["id"] != st.user.id:
+        raise not_found("User", where["id"])
+    return st.user
+
+
+def q_task(_root, info, where=None):
+    st = info.context.state
+    t = st.tasks.get((where or {}).get("id", ""))
+    if t is None:
+        raise not_found("Task", (where or {}).get("id"))
+    return task_view(st, t, poll=False)
+
+
+def user_created_tasks(u, info, where=None, skip=0, first=None):
+    """Tasks read as polls (each one listed counts down its IN_PROGRESS reads)."""
+    st = info.context.state
+    tasks = [t for t in st.tasks.values() if t.user_id == u.id and matches(t, where)]
+    return page([task_view(st, t) for t in tasks], skip, first)
+
+
+def _projects(_obj, info) -> list:
+    return [p for p in info.context.state.projects.values() if not p.deleted]
+
+
+RESOLVERS = {
+    "Query": {
+        "user": q_user,
+        "organization": lambda _r, info: info.context.state.organization,
+        "iamIntegrations": lambda *_a, **_k: [],
+        "task": q_task,
+    },
+    "User": {
+        "createdTasks": user_created_tasks,
+        "organization": lambda _u, info: info.context.state.organization,
+        "projects": list_of(_projects),
+    },
+    "Organization": {
+        "projects": list_of(_projects),
+        "users": lambda _o, info, skip=0, first=None: page([info.context.state.user], skip, first),
+    },
+    "Task": {
+        "createdBy": lambda t, info: info.context.state.user,
+    },
+}

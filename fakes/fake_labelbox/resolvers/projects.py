@@ -1,0 +1,89 @@
+"""Projects and their editors (labeling frontends): queries, mutations and the Project type's own fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import bad_input
+from .common import matches, page
+
+
+def q_project(_root, info, where):
+    return info.context.state.project(where["id"])
+
+
+def q_projects(_root, info, where=None, skip=0, first=None):
+    return page([p for p in info.context.state.projects.values() if matches(p, where)], skip, first)
+
+
+def q_labeling_frontends(_root, info, where=None, skip=0, first=None):
+    return page([f for f in info.context.state.frontends.values() if matches(f, where)], skip, first)
+
+
+def m_create_project(_root, info, data):
+    if not data.get("name", "").strip():
+        raise bad_input("Project name must not be empty")
+    return info.context.state.create_project(
+        name=data["name"], description=data.get("description"),
+        media_type=data.get("allowedMediaType") or data.get("mediaType"),
+        auto_audit_percentage=data.get("autoAuditPercentage", 0),
+        auto_audit_number_of_labels=data.get("autoAuditNumberOfLabels", 1),
+        is_benchmark_enabled=bool(data.get("isBenchmarkEnabled")),
+        is_consensus_enabled=bool(data.get("isConsensusEnabled")),
+        editor_task_type=data.get("editorTaskType"),
+    )
+
+
+def m_update_project(_root, info, where, data):
+    st = info.context.state
+    fields: dict[str, Any] = {}
+    for key, name in (("name", "name"), ("description", "description"), ("deleted", "deleted"),
+                      ("setupComplete", "setup_complete"), ("allowedMediaType", "media_type")):
+        if key in data:
+            fields[name] = data[key]
+    if data.get("labelingFrontend"):
+        fid = data["labelingFrontend"]["connect"]["id"]
+        st.get("frontends", fid, "LabelingFrontend")
+        fields["labeling_frontend_id"] = fid
+    return st.update_project(where["id"], **fields)
+
+
+def m_create_labeling_frontend(_root, info, data):
+    return info.context.state.create_labeling_frontend(
+        data["name"], data.get("description"), data.get("iframeUrlPath") or data.get("iframe_url_path"))
+
+
+def m_create_frontend_options(_root, info, data):
+    return info.context.state.add_frontend_options(data["project"]["connect"]["id"], data["customizationOptions"])
+
+
+RESOLVERS = {
+    "Query": {
+        "project": q_project,
+        "projects": q_projects,
+        "labelingFrontend": lambda _r, info, where: info.context.state.get("frontends", where["id"], "LabelingFrontend"),
+        "labelingFrontends": q_labeling_frontends,
+    },
+    "Mutation": {
+        "createProject": m_create_project,
+        "updateProject": m_update_project,
+        "project": lambda _r, info, where: info.context.state.project(where["id"]),
+        "createLabelingFrontend": m_create_labeling_frontend,
+        "createLabelingFrontendOptions": m_create_frontend_options,
+    },
+    "Project": {
+        "dataRowCount": lambda p, info: len(p.rows),
+        "labelCount": lambda p, info: info.context.state.label_count(p.id),
+        "modelSetupComplete": lambda p, info: False,
+        "queueMode": lambda p, info: "BATCH",
+        "createdBy": lambda p, info: info.context.state.user,
+        "organization": lambda p, info: info.context.state.organization,
+        "labelingFrontend": lambda p, info: info.context.state.frontends.get(p.labeling_frontend_id or ""),
+        "labelingFrontendOptions": lambda p, info, skip=0, first=None: page(p.frontend_options, skip, first),
+        "benchmarks": lambda p, info, skip=0, first=None: [],
+    },
+    "LabelingFrontend": {
+        "projects": lambda f, info, skip=0, first=None: page(
+            [p for p in info.context.state.projects.values() if p.labeling_frontend_id == f.id], skip, first),
+    },
+}
