@@ -8,6 +8,8 @@ execution, whose resolvers (:mod:`fake_labelbox.resolvers`) read and change the 
 from __future__ import annotations
 
 import json
+from dataclasses import astuple
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, execute, parse, validate
@@ -73,7 +75,8 @@ class GraphQLEndpoint:
         """Run a checked document against one organization's state (the ``graphql`` command)."""
         org = self.app.tenants.orgs[org_id]
         org.workforce.tick()
-        result = execute(schema(), parse(query, no_location=True), context_value=Ctx(org.state, base_url),
+        document = checked_document(query, self.app.limits)
+        result = execute(schema(), document, context_value=Ctx(org.state, base_url),
                          variable_values=variables, operation_name=operation_name,
                          field_resolver=default_resolver, middleware=MIDDLEWARE)
         body: dict[str, Any] = {"data": result.data}
@@ -88,7 +91,16 @@ class GraphQLEndpoint:
 
 
 def checked_document(query: str, limits: Limits):
-    """Limit-check, parse and validate a document; errors carry ``extensions.phase``."""
+    """Limit-check, parse and validate a document; errors carry ``extensions.phase``.
+
+    Checked documents are kept (by text and limits): the SDK sends the same few documents again and again, and
+    validating one costs more than executing it (see docs/design.md)."""
+    return _checked_document(query, astuple(limits))
+
+
+@lru_cache(maxsize=256)
+def _checked_document(query: str, bounds: tuple):
+    limits = Limits(*bounds)
     check_text(query, limits)
     try:
         doc = parse(query, no_location=True, max_tokens=limits.max_tokens)

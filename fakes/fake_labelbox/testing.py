@@ -4,7 +4,7 @@
         client = labelbox.Client(api_key=fake.api_key, endpoint=fake.graphql_url, rest_endpoint=fake.rest_url)
 
     with FakeLabelbox.mocked(api_key="k", seed=0) as fake:       # no socket: `responses` routes requests
-        client = fake.client()                                   # its session answered by an in-process adapter
+        client = fake.client()
 
     fake = FakeLabelbox(db="state.sqlite", lease_seconds=300).serve("0.0.0.0", 8765, url_host="localhost")
     ...                                                          # a long-lived server (the workshop's)
@@ -17,7 +17,6 @@ this module needs no pytest. It imports only the standard library at import time
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -83,18 +82,11 @@ class FakeLabelbox:
         return self.app.admin
 
     def client(self, **kwargs: Any):
-        """A real ``labelbox.Client`` pointed at this fake (``api_key=`` picks another organization's key).
-
-        In ``responses`` mode the client's own session gets an in-process adapter (:func:`in_process_adapter`);
-        requests made elsewhere (the SDK's module-level ``requests.get`` of export files) still go through
-        ``responses``. Both run the same WSGI app on the same environ."""
+        """A real ``labelbox.Client`` pointed at this fake (``api_key=`` picks another organization's key)."""
         import labelbox
 
         kwargs.setdefault("api_key", self.api_key)
-        client = labelbox.Client(endpoint=self.graphql_url, rest_endpoint=self.rest_url, **kwargs)
-        if self.mode == "responses":
-            client.connection.mount(self.base_url + "/", in_process_adapter(self))
-        return client
+        return labelbox.Client(endpoint=self.graphql_url, rest_endpoint=self.rest_url, **kwargs)
 
     # ---- admin shortcuts --------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
@@ -194,7 +186,7 @@ class FakeLabelbox:
                 fake.responses = mock
                 yield fake
         finally:
-            fake.mode = "stopped"  # its clients' adapters now refuse, as a stopped server does
+            fake.mode = "stopped"
             fake.close()
 
 
@@ -233,39 +225,6 @@ def call_app(app, base_url: str, request) -> tuple[int, str, list[tuple[str, str
         builder.close()
     code, _, reason = status.partition(" ")
     return int(code), reason, list(headers.items()), b"".join(app_iter)
-
-
-def in_process_adapter(fake: FakeLabelbox):
-    """A ``requests`` transport adapter (``session.mount(url, adapter)``) whose responses come from the fake's WSGI
-    app, in-process: no socket, and none of ``responses``' per-call matching and call log. Each response is built
-    by ``HTTPAdapter.build_response``, as one read from a socket is. Once the fake's ``mocked`` block has ended,
-    requests fail with ``ConnectionError``, as against a stopped server."""
-    return _adapter_class()(fake)
-
-
-@functools.cache
-def _adapter_class():  # built on first use: this module imports only the standard library
-    from io import BytesIO
-
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3 import HTTPResponse
-
-    class InProcessAdapter(HTTPAdapter):
-        def __init__(self, fake: FakeLabelbox) -> None:
-            super().__init__()
-            self.fake = fake
-
-        def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-            if self.fake.mode != "responses":
-                raise requests.exceptions.ConnectionError(
-                    f"the in-process fake Labelbox at {self.fake.base_url} has stopped", request=request)
-            status, reason, headers, body = call_app(self.fake.app, self.fake.base_url, request)
-            raw = HTTPResponse(body=BytesIO(body), headers=headers, status=status, reason=reason,
-                               preload_content=False, request_method=request.method)
-            return self.build_response(request, raw)
-
-    return InProcessAdapter
 
 
 def _body(body: Any) -> bytes:

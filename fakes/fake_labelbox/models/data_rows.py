@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from ..errors import not_found
 from .entities import DataRow, Dataset, media_attributes
 
 
@@ -13,19 +11,7 @@ class DataRowsMixin:
     """Datasets and their rows (rows keyed by global key get ids independent of upload order)."""
 
     def create_dataset(self, name: str, description: str | None = None) -> Dataset:
-        now = self.now()
-        d = Dataset(self.new_id(), now, now, name=name, description=description)
-        self.datasets[d.id] = d
-        return d
-
-    def update_dataset(self, dataset_id: str, **fields: Any) -> Dataset:
-        d = self.datasets.get(dataset_id)
-        if d is None:
-            raise not_found("Dataset", dataset_id)
-        for k, v in fields.items():
-            setattr(d, k, v)
-        d.updated_at = self.now()
-        return d
+        return self.create("datasets", Dataset, name=name, description=description)
 
     def upsert_data_rows(self, specs: list[dict]) -> tuple[list[dict], list[dict]]:
         """Apply upsert specs ``{"id": {"type", "value"}, "payload": {...}}``; returns (successes, failures)."""

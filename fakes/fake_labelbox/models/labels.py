@@ -17,13 +17,11 @@ class LabelsMixin:
     def add_label(self, project_id: str, data_row_id: str, answers: list[dict], created_by: str, source: str) -> Label:
         """A label on a row: it leaves the queue once it has its number of labels; LABEL_CREATED webhooks fire."""
         p = self.project(project_id)
-        now = self.now()
         for a in answers:  # feature ids are fixed at creation so exports are stable
             a.setdefault("feature_id", self.new_id())
             a.setdefault("answer_feature_id", self.new_id())
-        lab = Label(self.new_id(), now, now, project_id=p.id, data_row_id=data_row_id, answers=answers,
-                    created_by=created_by, source=source)
-        self.labels[lab.id] = lab
+        lab = self.create("labels", Label, project_id=p.id, data_row_id=data_row_id, answers=answers,
+                          created_by=created_by, source=source)
         row_labels = p.labels.setdefault(data_row_id, [])
         row_labels.append(lab.id)
         entry = p.queue.get(data_row_id)

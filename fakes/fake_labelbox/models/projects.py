@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import not_found
 from .entities import LabelingFrontend, Project
 
 
@@ -13,26 +12,11 @@ class ProjectsMixin:
     """Creating and updating projects; editors and their options."""
 
     def create_project(self, **fields: Any) -> Project:
-        now = self.now()
-        p = Project(self.new_id(), now, now, labeling_frontend_id=self.editor_id, **fields)
-        self.projects[p.id] = p
-        return p
-
-    def update_project(self, project_id: str, **fields: Any) -> Project:
-        p = self.projects.get(project_id)
-        if p is None:
-            raise not_found("Project", project_id)
-        for k, v in fields.items():
-            setattr(p, k, v)
-        p.updated_at = self.now()
-        return p
+        return self.create("projects", Project, labeling_frontend_id=self.editor_id, **fields)
 
     def create_labeling_frontend(self, name: str, description: str | None, iframe_url_path: str | None):
-        now = self.now()
-        f = LabelingFrontend(self.new_id(), now, now, name=name, description=description,
-                             iframe_url_path=iframe_url_path)
-        self.frontends[f.id] = f
-        return f
+        return self.create("frontends", LabelingFrontend, name=name, description=description,
+                           iframe_url_path=iframe_url_path)
 
     def add_frontend_options(self, project_id: str, customization_options: str) -> dict:
         """Attach editor options; as on Labelbox (2020 ``project.setup``), an ontology JSON becomes the project's."""

@@ -13,9 +13,7 @@ class QueueMixin:
         p = self.project(project_id)
         if any(self.batches[b].name == name for b in p.batch_ids):
             raise conflict(f"Batch with name {name} already exists in project")
-        now = self.now()
-        b = Batch(self.new_id(), now, now, project_id=p.id, name=name, consensus_settings=consensus)
-        self.batches[b.id] = b
+        b = self.create("batches", Batch, project_id=p.id, name=name, consensus_settings=consensus)
         p.batch_ids.append(b.id)
         return b
 

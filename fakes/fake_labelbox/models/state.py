@@ -118,6 +118,23 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
     def project(self, project_id: str) -> Project:
         return self.get("projects", project_id, "Project")
 
+    def create(self, table: str, entity_type: type, **fields: Any):
+        """A new entity with a fresh id and creation time, filed in ``table``."""
+        now = self.now()
+        obj = entity_type(self.new_id(), now, now, **fields)
+        getattr(self, table)[obj.id] = obj
+        return obj
+
+    def update(self, table: str, entity_id: str, kind: str, **fields: Any):
+        """Set fields of an entity (a deleted one too: ``deleted=False`` restores it) and its update time."""
+        obj = getattr(self, table).get(entity_id)
+        if obj is None:
+            raise not_found(kind, entity_id)
+        for k, v in fields.items():
+            setattr(obj, k, v)
+        obj.updated_at = self.now()
+        return obj
+
     # ---- files -------------------------------------------------------------------------------
     def store_file(self, content: bytes, content_type: str = "application/octet-stream") -> StoredFile:
         f = StoredFile(self.new_id(), content, content_type)
@@ -127,11 +144,8 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
     # ---- projects ----------------------------------------------------------------------------
     # ---- tasks -------------------------------------------------------------------------------
     def create_task(self, type_: str, name: str, **fields: Any) -> Task:
-        now = self.now()
-        t = Task(self.new_id(), now, now, type=type_, name=name, user_id=self.user.id, **fields)
-        t.polls_left = self.task_polls
-        self.tasks[t.id] = t
-        return t
+        return self.create("tasks", Task, type=type_, name=name, user_id=self.user.id, polls_left=self.task_polls,
+                           **fields)
 
     def read_task(self, task: Task) -> dict:
         """The task as a poll sees it; counts down the configured IN_PROGRESS reads."""

@@ -15,10 +15,7 @@ class WebhooksMixin:
         if project_id:
             self.project(project_id)
         url = _webhook_url(url)
-        now = self.now()
-        w = Webhook(self.new_id(), now, now, url=url, secret=secret, topics=topics, project_id=project_id)
-        self.webhooks[w.id] = w
-        return w
+        return self.create("webhooks", Webhook, url=url, secret=secret, topics=topics, project_id=project_id)
 
     def update_webhook(self, webhook_id: str, url: str | None = None, topics: list[str] | None = None,
                        status: str | None = None) -> Webhook:

@@ -134,8 +134,8 @@ RESOLVERS = {
     },
     "Mutation": {
         "createDataset": lambda _r, info, data: info.context.state.create_dataset(data["name"], data.get("description")),
-        "updateDataset": lambda _r, info, where, data: info.context.state.update_dataset(
-            where["id"], **{snake(k): v for k, v in data.items()}),
+        "updateDataset": lambda _r, info, where, data: info.context.state.update("datasets", where["id"], "Dataset",
+            **{snake(k): v for k, v in data.items()}),
         "uploadFile": m_upload_file,
         "upsertDataRows": m_upsert_data_rows,
         "deleteDataRows": lambda _r, info, where: info.context.state.delete_data_rows(where["dataRowIds"]),

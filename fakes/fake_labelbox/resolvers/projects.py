@@ -45,7 +45,7 @@ def m_update_project(_root, info, where, data):
         fid = data["labelingFrontend"]["connect"]["id"]
         st.get("frontends", fid, "LabelingFrontend")
         fields["labeling_frontend_id"] = fid
-    return st.update_project(where["id"], **fields)
+    return st.update("projects", where["id"], "Project", **fields)
 
 
 def m_create_labeling_frontend(_root, info, data):
