@@ -26,7 +26,8 @@ from collections.abc import Iterator
 from .errors import IncompatibleStateFile
 
 FORMAT = "fake-labelbox-state"
-FORMAT_VERSION = 2  # 2: the entities moved to fake_labelbox.models; REST commands name their action
+FORMAT_VERSION = 3  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
+# tags, a project's MAL toggle and tags, workflow steps
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 

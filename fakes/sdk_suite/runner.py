@@ -43,10 +43,12 @@ WHOLE = ["tests/integration", "tests/data/annotation_import", "tests/data/export
 
 
 @contextmanager
-def fake_server(seed: int = 0, startup_s: float = 60.0) -> Iterator[str]:
-    """``alrepro fake-server`` on a free port; yields its base URL and stops it afterwards."""
-    cmd = [sys.executable, "-m", "alrepro.cli", "fake-server", "--port", "0", "--quiet", "--seed", str(seed),
-           "--api-key", API_KEY]
+def fake_server(startup_s: float = 60.0) -> Iterator[str]:
+    """``alrepro fake-server`` on a free port; yields its base URL and stops it afterwards.
+
+    Unseeded, so it keeps the wall clock as Labelbox does: the tests compare server times with their own
+    (``last_activity_time`` within 3 s of now, export date filters)."""
+    cmd = [sys.executable, "-m", "alrepro.cli", "fake-server", "--port", "0", "--quiet", "--api-key", API_KEY]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
         deadline, base = time.monotonic() + startup_s, None
@@ -90,11 +92,10 @@ def sdk_env(base_url: str) -> dict[str, str]:
     return env
 
 
-def run(paths: list[str], expectations: Expectations, timeout_s: int, extra: list[str], root: Path,
-        seed: int = 0) -> dict[str, dict]:
+def run(paths: list[str], expectations: Expectations, timeout_s: int, extra: list[str], root: Path) -> dict[str, dict]:
     """Run the tests under ``paths`` against a fresh fake; test id -> {outcome, reason, seconds}."""
     excluded = [t for t in expectations.excluded if in_scope(t, paths)]
-    with tempfile.TemporaryDirectory() as tmp, fake_server(seed) as base:
+    with tempfile.TemporaryDirectory() as tmp, fake_server() as base:
         out = Path(tmp) / "outcomes.json"
         cmd = pytest_command(paths, excluded, out, timeout_s, extra)
         subprocess.run(cmd, cwd=root, env=sdk_env(base), check=False)

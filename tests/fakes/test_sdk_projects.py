@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
+import requests
 from labelbox import Dataset, MediaType, Project
-from lbox.exceptions import LabelboxError, ResourceNotFoundError
+from lbox.exceptions import InvalidQueryError, LabelboxError, ResourceNotFoundError
 
 from .conftest import sentiment_ontology
 
@@ -71,3 +74,81 @@ def test_connect_ontology_media_mismatch_is_client_side(client):
     p = client.create_project(name="img", media_type=MediaType.Image)
     with pytest.raises(ValueError):
         p.connect_ontology(sentiment_ontology(client))
+
+
+# ---- dates, activity, model-assisted labeling ------------------------------------------------------------------
+def test_datetimes_come_back_in_utc_with_milliseconds(client):
+    p = client.create_project(name="dates", media_type=MediaType.Image)
+    assert p.last_activity_time == p.created_at  # a new project's activity is its creation
+    p.update(setup_complete=datetime(2025, 3, 1, 12, 0, 0, 123456))  # naive: the SDK sends it as UTC
+    assert p.setup_complete == datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+    p.update(setup_complete=datetime(2025, 3, 1, 18, 0, tzinfo=timezone(timedelta(hours=6))))
+    assert p.setup_complete == datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+    with pytest.raises(InvalidQueryError, match="DateTime"):
+        client.execute('query BadDatePyApi { projects(where: {createdAt_gt: "yesterday"}) { id } }')
+
+
+def test_connecting_an_ontology_is_project_activity(client):
+    p = client.create_project(name="activity", media_type=MediaType.Text)
+    before = p.last_activity_time
+    p.connect_ontology(sentiment_ontology(client))
+    assert client.get_project(p.uid).last_activity_time > before
+
+
+def test_model_assisted_labeling_toggles(client):
+    p = client.create_project(name="mal", media_type=MediaType.Image)
+    assert p.enable_model_assisted_labeling() is True
+    assert p.enable_model_assisted_labeling(False) is False
+
+
+# ---- clone, reservations, instructions, resource tags ------------------------------------------------------------
+def test_clone_keeps_settings_and_ontology_not_rows(client):
+    p = client.create_project(name="src", media_type=MediaType.Text, description="tweets")
+    p.connect_ontology(sentiment_ontology(client))
+    ds = client.create_dataset(name="d")
+    ds.create_data_rows([{"row_data": "x", "global_key": "g"}]).wait_till_done()
+    p.create_batch("b", global_keys=["g"])
+    clone = p.clone()
+    assert clone.uid != p.uid and clone.name == "Clone of src"
+    assert (clone.description, clone.media_type, clone.auto_audit_percentage) == \
+        (p.description, p.media_type, p.auto_audit_percentage)
+    assert clone.ontology().uid == p.ontology().uid
+    assert (clone.get_label_count(), list(clone.batches())) == (0, [])
+
+
+def test_extend_reservations_counts_none_for_an_api_user(client):
+    p = client.create_project(name="r", media_type=MediaType.Image)
+    assert p.extend_reservations("LabelingQueue") == 0 and p.extend_reservations("ReviewQueue") == 0
+    with pytest.raises(InvalidQueryError):
+        p.extend_reservations("InvalidQueueType")  # refused by the SDK before it asks
+
+
+def test_instructions_are_kept_in_the_ontology(client, tmp_path):
+    p = client.create_project(name="i", media_type=MediaType.Text)
+    html = tmp_path / "instructions.html"
+    html.write_text("<html>label tweets</html>")
+    with pytest.raises(LabelboxError, match="no ontology"):
+        p.upsert_instructions(str(html))
+    p.connect_ontology(sentiment_ontology(client))
+    before = p.ontology().normalized
+    p.upsert_instructions(str(html))
+    after = p.ontology().normalized
+    url = after.pop("projectInstructions")
+    assert after == before
+    assert requests.get(url).text == "<html>label tweets</html>"
+
+
+def test_resource_tags_belong_to_the_organization_and_tag_projects(client):
+    p = client.create_project(name="tagged", media_type=MediaType.Image)
+    org = client.get_organization()
+    a = org.create_resource_tag({"text": "urgent", "color": "#ff0000"})
+    b = org.create_resource_tag({"text": "later", "color": "00ff00"})
+    assert (a.text, a.color, b.color) == ("urgent", "ff0000", "00ff00")
+    assert {t.uid for t in org.get_resource_tags()} == {a.uid, b.uid}
+    assert [t.uid for t in p.update_project_resource_tags([a.uid])] == [a.uid]
+    assert [t.uid for t in client.get_project(p.uid).get_resource_tags()] == [a.uid]
+    with pytest.raises(InvalidQueryError, match="Resource tags not found"):
+        p.update_project_resource_tags(["c" + "0" * 24])
+    client.execute("mutation DeleteTagPyApi($id: String!) { deleteResourceTag(input: {id: $id}) { id } }",
+                   {"id": a.uid})
+    assert p.get_resource_tags() == [] and [t.uid for t in org.get_resource_tags()] == [b.uid]

@@ -64,6 +64,8 @@ class Project(Entity):
     editor_task_type: str | None = None
     setup_complete: str | None = None
     last_activity_time: str | None = None
+    show_predictions_to_labelers: bool = False  # model-assisted labeling: labellers see imported predictions
+    resource_tag_ids: list[str] = field(default_factory=list)
     labeling_frontend_id: str | None = None
     ontology_id: str | None = None
     frontend_options: list[dict] = field(default_factory=list)
@@ -71,7 +73,16 @@ class Project(Entity):
     rows: dict[str, str] = field(default_factory=dict)  # data row id -> batch id, in batching order
     queue: dict[str, QueueEntry] = field(default_factory=dict)  # rows waiting for labels
     finished: dict[str, QueueEntry] = field(default_factory=dict)  # rows that left the queue
+    steps: dict[str, str] = field(default_factory=dict)  # rows out of the queue not done: "review" | "rework" | "removed"
     labels: dict[str, list[str]] = field(default_factory=dict)  # data row id -> label ids
+
+
+@dataclass
+class ResourceTag(Entity):
+    """An organization's tag for projects; ``color`` is hex without the ``#``, as Labelbox answers it."""
+
+    text: str = ""
+    color: str = ""
 
 
 @dataclass

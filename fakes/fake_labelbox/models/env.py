@@ -22,6 +22,14 @@ def fmt_time(t: _dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
+def parse_time(text: str) -> str:
+    """An ISO 8601 DateTime a client sent, in Labelbox's format: converted to UTC (no offset: UTC already)."""
+    t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    if t.tzinfo is not None:
+        t = t.astimezone(_dt.timezone.utc)
+    return fmt_time(t)
+
+
 class Env:
     """The wall clock, the monotonic clock and random tokens, recorded or replayed around a journaled command."""
 

@@ -161,7 +161,9 @@ class Rows:
 
 
 def workflow_status(p: Project, row_id: str) -> str:
-    return "TO_LABEL" if row_id in p.queue else "DONE"
+    if row_id in p.queue:
+        return "TO_LABEL"
+    return {"review": "IN_REVIEW", "rework": "IN_REWORK"}.get(p.steps.get(row_id, ""), "DONE")
 
 
 @cache

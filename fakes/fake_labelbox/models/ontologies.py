@@ -39,7 +39,7 @@ class OntologiesMixin:
         p = self.project(project_id)
         self.get("ontologies", ontology_id, "Ontology")
         p.ontology_id = ontology_id
-        p.updated_at = self.now()
+        p.updated_at = p.last_activity_time = self.now()
         return p
 
     def delete_ontology(self, ontology_id: str) -> None:

@@ -27,6 +27,7 @@ from .entities import (
     Ontology,
     Organization,
     Project,
+    ResourceTag,
     StoredFile,
     Task,
     User,
@@ -90,6 +91,7 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
             self.tasks: dict[str, Task] = {}
             self.labels: dict[str, Label] = {}
             self.webhooks: dict[str, Webhook] = {}
+            self.resource_tags: dict[str, ResourceTag] = {}
             self.imports: dict[str, AnnotationImport] = {}
             self.files: dict[str, StoredFile] = {}
             self.global_key_jobs: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 from graphql import GraphQLSchema, MiddlewareManager, build_schema
 
 from . import batches, datasets, exports, labels, ontologies, organizations, projects, webhooks
-from .common import Ctx, Upload, default_resolver, input_errors
+from .common import Ctx, Upload, datetime_input, default_resolver, input_errors
 
 __all__ = ["Ctx", "Upload", "DOMAINS", "MIDDLEWARE", "default_resolver", "schema"]
 
@@ -38,4 +38,8 @@ def schema() -> GraphQLSchema:
                 owner[type_name, field_name] = domain.__name__
                 s.type_map[type_name].fields[field_name].resolve = fn  # type: ignore[union-attr]
     s.type_map["IamIntegrationSettings"].resolve_type = lambda *_a: None  # type: ignore[union-attr]
+    # DateTime inputs (variables and literals) in Labelbox's format; graphql-core 3.2 reads parse_value, 3.3
+    # coerce_input_value
+    s.type_map["DateTime"].parse_value = datetime_input  # type: ignore[union-attr]
+    s.type_map["DateTime"].coerce_input_value = datetime_input  # type: ignore[union-attr]
     return s

@@ -1,10 +1,12 @@
-"""Batches and the labeling queue: creating batches, adding rows, priorities (overrides) and the queue's views."""
+"""Batches and the labeling queue: creating and deleting batches, adding rows, priorities (overrides), the
+workflow's task queues and the project overview."""
 
 from __future__ import annotations
 
 import json
 
-from ..errors import bad_input, not_found
+from ..errors import bad_input, malformed, not_found
+from ..models.queue import TASK_QUEUES
 from .common import cursor_page, derived_id, page
 
 
@@ -18,6 +20,7 @@ def _batch_priority(value) -> int:
 def pm_create_batch_v2(p, info, input):
     st = info.context.state
     prio = _batch_priority(input.get("priority"))
+    st.check_batch_rows(p.id, input.get("dataRowIds") or [], input.get("globalKeys") or [])
     b = st.create_batch(p.id, input["name"], input.get("consensusSettings"))
     _added, failed = st.add_to_batch(b.id, input.get("dataRowIds") or [], input.get("globalKeys") or [], prio)
     return {"batch": b, "failedDataRowIds": failed}
@@ -38,6 +41,40 @@ def pm_add_rows_async(p, info, input):
     t = st.create_task("add-data-rows-to-batch", f"Add data rows to batch {b.name}",
                        result=json.dumps({"failedDataRowIds": failed}) if failed else None)
     return {"taskId": t.id}
+
+
+def _batch_tasks(st, batches) -> dict:
+    """``createBatches``' answer: one (already finished) task per batch."""
+    return {"tasks": [{"batchUuid": b.id, "taskId": st.create_task("create-batches", f"Create batch {b.name}").id}
+                      for b in batches]}
+
+
+def pm_create_batches(p, info, input):
+    st = info.context.state
+    prio = _batch_priority(input.get("priority"))
+    st.check_batch_rows(p.id, input.get("dataRowIds") or [], input.get("globalKeys") or [])
+    return _batch_tasks(st, st.create_batches(p.id, input["batchNamePrefix"], input.get("dataRowIds") or [],
+                                              input.get("globalKeys") or [], prio, input.get("consensusSettings")))
+
+
+def pm_create_batches_from_dataset(p, info, input):
+    st = info.context.state
+    prio = _batch_priority(input.get("priority"))
+    rows = st.rows_not_in_project(p.id, input["datasetId"])
+    if not rows:
+        raise malformed("No valid data rows to add to project")
+    return _batch_tasks(st, st.create_batches(p.id, input["batchNamePrefix"], rows, [], prio,
+                                              input.get("consensusSettings")))
+
+
+def pm_move_to_task_queue(p, info, data):
+    st = info.context.state
+    queue = next((key for key in TASK_QUEUES if derived_id(p.id, key) == data.get("queueId")), None)
+    if queue is None:
+        raise not_found("TaskQueue", data.get("queueId"))
+    ident = data["dataRowIdentifiers"]
+    st.move_to_task_queue(p.id, queue, ident["idType"], ident["ids"])
+    return {"taskId": st.create_task("send-to-task-queue", "Move data rows to a task queue").id}
 
 
 def pm_set_overrides(p, info, data=None, dataWithDataRowIdentifiers=None):
@@ -72,20 +109,47 @@ def project_batches(p, info, after=None, first=None, where=None):
     return {"nodes": nodes, "pageInfo": {"endCursor": nxt, "hasNextPage": nxt is not None}}
 
 
+def _counted_rows(p, search_query: dict | None, batch_ids: list[str] | None = None) -> list[str]:
+    """The project's rows an overview counts: all, or those of the batches a count input or ``batchIds`` names."""
+    wanted = set(batch_ids or [])
+    for item in (search_query or {}).get("query") or []:
+        if item.get("type") == "batch":
+            wanted.update(item.get("ids") or [])
+    if batch_ids is None and not wanted:
+        return list(p.rows)
+    return [r for r, b in p.rows.items() if b in wanted]
+
+
 def project_task_queues(p, info):
-    return [
-        {"id": derived_id(p.id, "labeling"), "name": "Initial labeling task", "description": None,
-         "queueType": "MANUAL_LABELING_QUEUE", "dataRowCount": len(p.queue)},
-        {"id": derived_id(p.id, "done"), "name": "Done", "description": None,
-         "queueType": "MANUAL_REVIEW_QUEUE", "dataRowCount": len(p.finished)},
-    ]
+    return [{"id": derived_id(p.id, key), "name": name, "description": None, "queueType": queue_type,
+             "project": p, "key": key} for key, (name, queue_type) in TASK_QUEUES.items()]
+
+
+def task_queue_count(q, info, input=None):
+    """Rows in the task queue, over the project or the batches the count input names."""
+    p = q["project"]
+    return sum(info.context.state.row_step(p, r) == q["key"]
+               for r in _counted_rows(p, (input or {}).get("searchQuery")))
+
+
+def project_workstream_counts(p, info, batchIds=None):
+    """Rows per workflow state, as the project overview reads them (Labelbox's state names)."""
+    st = info.context.state
+    rows = _counted_rows(p, None, batchIds)
+    steps = [st.row_step(p, r) for r in rows]
+    labeled = sum(bool(p.labels.get(r)) for r in rows)
+    counts = {"Unlabeled": steps.count("labeling"), "InReview": steps.count("review"),
+              "InRework": steps.count("rework"), "Skipped": 0, "Done": steps.count("done"), "Labeled": labeled,
+              "All": len(rows), "NotInTaskQueue": steps.count("removed")}
+    return [{"state": state, "count": n} for state, n in counts.items()]
 
 
 def project_overrides(p, info, skip=0, first=None):
+    """Every row waiting in the labeling queue with its priority and number of labels, overridden or not."""
     st = info.context.state
-    return page([{"id": e.override_id, "priority": e.priority, "numberOfLabels": e.number_of_labels,
-                  "dataRow": st.data_rows[e.data_row_id]} for e in st.queue_order(p.id) if e.override_id is not None],
-                skip, first)
+    return page([{"id": e.override_id or derived_id(p.id, e.data_row_id), "priority": e.priority,
+                  "numberOfLabels": e.number_of_labels, "dataRow": st.data_rows[e.data_row_id]}
+                 for e in st.queue_order(p.id)], skip, first)
 
 
 RESOLVERS = {
@@ -96,11 +160,23 @@ RESOLVERS = {
         "setLabelingParameterOverrides": pm_set_overrides,
         "unsetLabelingParameterOverrides": pm_unset_overrides,
         "createQueuePriorityUpdateTask": pm_priority_task,
+        "createBatches": pm_create_batches,
+        "createBatchesFromDataset": pm_create_batches_from_dataset,
+        "deleteBatch": lambda p, info, batchId: {"deletedBatchId": info.context.state.delete_batch(p.id, batchId)},
+        "removeQueuedDataRowsFromBatch": lambda p, info, batchId: info.context.state.remove_queued(p.id, batchId),
+        "createBulkAddRowsToQueueTask": pm_move_to_task_queue,
     },
     "Project": {
         "batches": project_batches,
         "taskQueues": project_task_queues,
         "labelingParameterOverrides": project_overrides,
+        "workstreamStateCounts": project_workstream_counts,
+        "issues": lambda p, info: {"totalCount": 0},  # the fake has no issues (annotation comments)
+        "completedDataRowCount": lambda p, info: sum(
+            info.context.state.row_step(p, r) == "done" for r in p.rows),
+    },
+    "TaskQueue": {
+        "dataRowCount": task_queue_count,
     },
     "Batch": {
         "size": lambda b, info: len(b.row_ids),

@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from ..errors import bad_input
 from ..models.entities import Task
+from ..models.env import parse_time
 from ..models.state import State
 
 
@@ -45,6 +46,13 @@ def attr(obj: Any, name: str) -> Any:
     if isinstance(obj, dict):
         return obj.get(name)
     return getattr(obj, FIELD_ALIASES.get(name) or snake(name), None)
+
+
+def datetime_input(value: Any) -> str:
+    """The DateTime scalar's input: any ISO 8601 string, stored as Labelbox answers it (UTC, milliseconds, Z)."""
+    if not isinstance(value, str):
+        raise TypeError(f"DateTime cannot represent a non-string value: {value!r}")
+    return parse_time(value)
 
 
 def default_resolver(source: Any, info, **_args: Any) -> Any:

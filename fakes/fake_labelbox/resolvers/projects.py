@@ -48,6 +48,12 @@ def m_update_project(_root, info, where, data):
     return st.update("projects", where["id"], "Project", **fields)
 
 
+def m_extend_reservations(_root, info, projectId, queueType):
+    """The API key's user holds no reservations: rows are reserved by the people of the labelling page."""
+    info.context.state.project(projectId)
+    return 0
+
+
 def m_create_labeling_frontend(_root, info, data):
     return info.context.state.create_labeling_frontend(
         data["name"], data.get("description"), data.get("iframeUrlPath") or data.get("iframe_url_path"))
@@ -70,6 +76,21 @@ RESOLVERS = {
         "project": lambda _r, info, where: info.context.state.project(where["id"]),
         "createLabelingFrontend": m_create_labeling_frontend,
         "createLabelingFrontendOptions": m_create_frontend_options,
+        "cloneProject": lambda _r, info, data: info.context.state.clone_project(data["projectId"]),
+        "setProjectInstructions": lambda _r, info, where, data: info.context.state.set_instructions(
+            where["id"], data["instructionsUrl"]),
+        "extendReservations": m_extend_reservations,
+        "createResourceTag": lambda _r, info, input: info.context.state.create_resource_tag(
+            input["text"], input["color"]),
+        "deleteResourceTag": lambda _r, info, input: info.context.state.delete_resource_tag(input["id"]),
+    },
+    "ProjectMutations": {
+        "showPredictionsToLabelers": lambda p, info, show: info.context.state.show_predictions(p.id, show),
+        "updateProjectResourceTags": lambda p, info, input: info.context.state.set_project_tags(
+            p.id, input.get("resourceTagIds") or []),
+    },
+    "Organization": {
+        "resourceTag": lambda _o, info: list(info.context.state.resource_tags.values()),
     },
     "Project": {
         "dataRowCount": lambda p, info: len(p.rows),
@@ -81,6 +102,8 @@ RESOLVERS = {
         "labelingFrontend": lambda p, info: info.context.state.frontends.get(p.labeling_frontend_id or ""),
         "labelingFrontendOptions": lambda p, info, skip=0, first=None: page(p.frontend_options, skip, first),
         "benchmarks": lambda p, info, skip=0, first=None: [],
+        "showingPredictionsToLabelers": lambda p, info: p.show_predictions_to_labelers,
+        "resourceTags": lambda p, info: [info.context.state.resource_tags[t] for t in p.resource_tag_ids],
     },
     "LabelingFrontend": {
         "projects": lambda f, info, skip=0, first=None: page(
