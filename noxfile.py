@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import nox
 
 nox.options.sessions = ["tests"]
 nox.options.default_venv_backend = "venv"
+nox.options.error_on_missing_interpreters = True  # no supported Python: an error, never a "skipped" exit 0
 
-PYTHON = "3.11"
+SUPPORTED_PYTHON = ">=3.10,<3.14"  # the versions constraints.txt has pins for
+
+
+def _python() -> str | None:
+    """The interpreter nox runs on when alrepro supports it (None), else any supported one nox can find."""
+    return None if (3, 10) <= sys.version_info[:2] < (3, 14) else SUPPORTED_PYTHON
+
+
+PYTHON = _python()
 CONSTRAINTS = ("-c", "constraints.txt")
 DEFAULT_TWEETS = "../shared/data/sentiment140/sentiment140_random_9998.v2.csv"
 
@@ -53,8 +63,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def reproduce(session: nox.Session) -> None:
-    """Regenerate figures/ from the committed embeddings (no model, no network needed)."""
-    _install(session, "")
+    """Regenerate figures/ from the committed embeddings (no model, no network needed).
+
+    Installs the loop's extra too, so the session's ``alrepro`` also runs ``loop``, ``workshop`` and ``fake-server``."""
+    _install(session, "loop")
     session.run("alrepro", "data", env=_env())
     session.run("alrepro", "reproduce", "--out", "figures", *session.posargs, env=_env())
 

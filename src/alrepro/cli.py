@@ -1,14 +1,20 @@
 """The ``alrepro`` command line: data, embed, reproduce, loop, workshop, fake-server.
 
 Each subcommand is a thin wrapper: parsing here, work in the library. Errors the user can fix are
-``AlreproError`` and are printed as one clear line with exit status 2, never a traceback.
+``AlreproError`` and are printed as one clear line with exit status 2, never a traceback. Every number, name and
+path an option takes is checked while parsing, so a bad one stops the command before anything is computed or
+written.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import sys
-from collections.abc import Sequence
+import urllib.parse
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from alrepro import __version__, defaults
 from alrepro.errors import AlreproError
@@ -23,6 +29,127 @@ without the tweets, from the ids and embeddings committed under data/.
 """
 
 
+# What `fake-server` imports beyond the core, and what `loop` and `workshop` import: the labelbox SDK too.
+FAKE_MODULES = ("graphql", "werkzeug", "requests", "responses")
+LOOP_MODULES = ("labelbox", *FAKE_MODULES)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one line (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is too small (at least {low})")
+        return value
+
+    return parse
+
+
+def _port(text: str) -> int:
+    value = _int_at_least(0)(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535)")
+    return value
+
+
+def _float_from(text: str, *, zero_ok: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value >= 0 if zero_ok else value > 0) or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a finite number {'>= 0' if zero_ok else '> 0'}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    return _float_from(text, zero_ok=False)
+
+
+def _nonnegative_float(text: str) -> float:
+    return _float_from(text, zero_ok=True)
+
+
+def _writable_path(text: str, *, folder: bool) -> Path:
+    """A folder (or file) we may create later: it is not the other kind, and its nearest existing ancestor is a
+    folder we can write in. Nothing is created here."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    path = Path(text)
+    if path.exists():
+        if folder and not path.is_dir():
+            raise argparse.ArgumentTypeError(f"{path} is a file, not a folder")
+        if not folder and path.is_dir():
+            raise argparse.ArgumentTypeError(f"{path} is a folder, not a file")
+        if not os.access(path if folder else path.parent, os.W_OK):
+            raise argparse.ArgumentTypeError(f"{path} is not writable")
+        return path
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot create {path}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot create {path}: {parent} is not writable")
+    return path
+
+
+def _folder(text: str) -> Path:
+    return _writable_path(text, folder=True)
+
+
+def _file(text: str) -> Path:
+    return _writable_path(text, folder=False)
+
+
+def _strategy(text: str) -> str:
+    from alrepro.strategies import STRATEGIES
+
+    if text not in STRATEGIES:
+        raise argparse.ArgumentTypeError(f"unknown strategy {text!r}; one of: {', '.join(STRATEGIES)}")
+    return text
+
+
+def _strategy_list(text: str) -> list[str]:
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("no strategy named")
+    return [_strategy(name) for name in names]
+
+
+def _url(text: str) -> str:
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+    try:
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    return text
+
+
+def _strategy_names() -> str:
+    from alrepro.strategies import STRATEGIES
+
+    return ", ".join(STRATEGIES)
+
+
+def _require_modules(extra: str, modules: Sequence[str]) -> None:
+    """One line, before any work, when an optional extra this command needs is not installed."""
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise AlreproError(f"needs {', '.join(missing)}, not installed: install with pip install 'alrepro[{extra}]'")
+
+
 def _add_tweets_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tweets",
@@ -32,7 +159,7 @@ def _add_tweets_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="alrepro", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"alrepro {__version__}")
@@ -48,18 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--out", metavar="DIR", default="figures", help="output folder (default: figures)")
-    p.add_argument("--seeds", type=int, default=20, help="number of paired seeds, 0..N-1 (default: 20)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default="figures", help="output folder (default: figures)")
+    p.add_argument("--seeds", type=_int_at_least(0), default=20, help="number of paired seeds, 0..N-1 (default: 20)")
     p.add_argument(
         "--strategies",
+        type=_strategy_list,
         default=",".join(defaults.STRATEGIES),
-        help=f"comma-separated strategy names (default: {','.join(defaults.STRATEGIES)})",
+        help=f"comma-separated, from: {_strategy_names()} (default: {','.join(defaults.STRATEGIES)})",
     )
-    p.add_argument("--batch-size", type=int, default=100, help="labels added per round (default: 100)")
-    p.add_argument("--budget", type=int, default=None, help="stop at this many labels (default: the whole pool)")
+    p.add_argument("--batch-size", type=_int_at_least(1), default=100, help="labels added per round (default: 100)")
+    p.add_argument("--budget", type=_int_at_least(1), default=None, help="stop at this many labels (default: the whole pool)")
     p.add_argument("--encoder", default=defaults.ENCODER, help="which cached embeddings to use")
     p.add_argument("--no-replica", action="store_true", help="skip the tutorial's single-run replica")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--workers", type=_int_at_least(1), default=None, help="worker processes (default: one per core)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_reproduce)
@@ -75,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--build", action="store_true", help="regenerate canonical_8000.csv/.json from the sample")
-    p.add_argument("--out", metavar="DIR", default=None, help="folder for --build (default: data/)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default=None, help="folder for --build (default: data/)")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_data)
 
@@ -96,12 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.ENCODER,
         help=f"{defaults.ENCODER} (default, offline), distilbert-base-uncased, or a local model folder",
     )
-    p.add_argument("--batch-size", type=int, default=32, help="texts per forward pass (default: 32)")
-    p.add_argument("--out", metavar="DIR", default=None, help="cache folder (default: data/embeddings)")
+    p.add_argument("--batch-size", type=_int_at_least(1), default=32, help="texts per forward pass (default: 32)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default=None, help="cache folder (default: data/embeddings)")
     p.add_argument("--check", action="store_true", help="recompute and compare with the cache instead of writing")
-    p.add_argument("--subset", type=int, default=None, metavar="N", help="with --check: check N evenly spread rows")
-    p.add_argument("--tolerance", type=float, default=1e-4, help="with --check: max allowed |difference| (1e-4)")
-    p.add_argument("--threads", type=int, default=None, help="torch threads (default: the CPUs available)")
+    p.add_argument("--subset", type=_int_at_least(1), default=None, metavar="N", help="with --check: check N evenly spread rows")
+    p.add_argument("--tolerance", type=_nonnegative_float, default=1e-4, help="with --check: max allowed |difference| (1e-4)")
+    p.add_argument("--threads", type=_int_at_least(1), default=None, help="torch threads (default: the CPUs available)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_embed)
@@ -119,21 +247,24 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--backend", choices=("fake", "live"), default="fake", help="where the queue lives (default: fake)")
-    p.add_argument("--endpoint", metavar="URL", help="GraphQL endpoint of a running fake (alrepro fake-server)")
+    p.add_argument("--endpoint", metavar="URL", type=_url, help="GraphQL endpoint of a running fake (alrepro fake-server)")
     p.add_argument(
         "--api-key",
         metavar="KEY",
         help="API key: live defaults to $LABELBOX_API_KEY; a running fake to the key alrepro fake-server prints",
     )
-    p.add_argument("--strategy", default=defaults.STRATEGY, help=f"query strategy (default: {defaults.STRATEGY})")
-    p.add_argument("--rounds", type=int, default=71, help="rounds, the first one included (default: 71)")
-    p.add_argument("--batch", type=int, default=100, help="rows prioritised per round (default: 100)")
-    p.add_argument("--seed", type=int, default=0, help="seed for seeded strategies (default: 0)")
-    p.add_argument("--run-dir", metavar="DIR", required=True, help="folder holding the run's state and metrics")
+    p.add_argument(
+        "--strategy", type=_strategy, default=defaults.STRATEGY,
+        help=f"query strategy, one of: {_strategy_names()} (default: {defaults.STRATEGY})",
+    )
+    p.add_argument("--rounds", type=_int_at_least(1), default=71, help="rounds, the first one included (default: 71)")
+    p.add_argument("--batch", type=_int_at_least(1), default=100, help="rows prioritised per round (default: 100)")
+    p.add_argument("--seed", type=_int_at_least(0), default=0, help="seed for seeded strategies (default: 0)")
+    p.add_argument("--run-dir", metavar="DIR", type=_folder, required=True, help="folder holding the run's state and metrics")
     p.add_argument("--encoder", default=defaults.ENCODER, help="which cached embeddings to use")
     p.add_argument("--project-name", default=defaults.PROJECT_NAME, help="Labelbox project and dataset name")
     p.add_argument(
-        "--label-timeout", type=float, default=3600.0, help="seconds to wait for a round's labels on live (3600)"
+        "--label-timeout", type=_positive_float, default=3600.0, help="seconds to wait for a round's labels on live (3600)"
     )
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_loop)
@@ -149,14 +280,17 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (0.0.0.0 for a classroom network)")
-    p.add_argument("--port", type=int, default=8765, help="the fake's port, with the labelling page (8765)")
-    p.add_argument("--dashboard-port", type=int, default=None, help="the dashboard's port (default: --port + 1)")
-    p.add_argument("--run-dir", metavar="DIR", default="workshop-run", help="the loop's state (workshop-run)")
-    p.add_argument("--db", metavar="PATH", default=None, help="the fake's state file (default: RUN_DIR/fake_labelbox.sqlite)")
-    p.add_argument("--rounds", type=int, default=20, help="rounds to run (20)")
-    p.add_argument("--batch", type=int, default=10, help="tweets the model asks for per round (10)")
-    p.add_argument("--strategy", default=defaults.STRATEGY, help=f"query strategy ({defaults.STRATEGY})")
-    p.add_argument("--seed", type=int, default=0, help="seed for seeded strategies (0)")
+    p.add_argument("--port", type=_port, default=8765, help="the fake's port, with the labelling page (8765)")
+    p.add_argument("--dashboard-port", type=_port, default=None, help="the dashboard's port (default: --port + 1)")
+    p.add_argument("--run-dir", metavar="DIR", type=_folder, default="workshop-run", help="the loop's state (workshop-run)")
+    p.add_argument("--db", metavar="PATH", type=_file, default=None, help="the fake's state file (default: RUN_DIR/fake_labelbox.sqlite)")
+    p.add_argument("--rounds", type=_int_at_least(1), default=20, help="rounds to run (20)")
+    p.add_argument("--batch", type=_int_at_least(1), default=10, help="tweets the model asks for per round (10)")
+    p.add_argument(
+        "--strategy", type=_strategy, default=defaults.STRATEGY,
+        help=f"query strategy, one of: {_strategy_names()} ({defaults.STRATEGY})",
+    )
+    p.add_argument("--seed", type=_int_at_least(0), default=0, help="seed for seeded strategies (0)")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_workshop)
 
@@ -170,15 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
-    from pathlib import Path
-
     from alrepro.reproduce import reproduce
 
-    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    if args.seeds == 0 and args.no_replica:
+        raise AlreproError("nothing to run: --seeds 0 with --no-replica")
     result = reproduce(
-        Path(args.out),
+        args.out,
         seeds=args.seeds,
-        strategies=strategies,
+        strategies=args.strategies,
         batch_size=args.batch_size,
         budget=args.budget,
         encoder=args.encoder,
@@ -231,8 +364,7 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
-    from pathlib import Path
-
+    _require_modules("loop", LOOP_MODULES)
     from alrepro.data import load_canonical
     from alrepro.experiment import load_experiment_data
     from alrepro.labelbox import connect
@@ -251,7 +383,7 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
             canon.tweet_ids,
             canon.texts,
             config,
-            Path(args.run_dir),
+            args.run_dir,
             label_timeout=args.label_timeout,
             on_round=lambda r: print(
                 f"round {r.round:3d}  labels {r.labels:5d}  test AUC {r.auc:.4f}  priorities sent {r.sent_priorities}",
@@ -264,6 +396,7 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
+    _require_modules("loop", LOOP_MODULES)
     from alrepro.workshop import run_workshop
 
     return run_workshop(
@@ -281,6 +414,7 @@ def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_fake_server(args: argparse.Namespace, rest: list[str]) -> int:
+    _require_modules("fake", FAKE_MODULES)
     from fake_labelbox.cli import main as fake_main
 
     return fake_main(rest)
@@ -289,12 +423,15 @@ def _cmd_fake_server(args: argparse.Namespace, rest: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args, rest = parser.parse_known_args(argv)
-    if getattr(args, "command", None) is None:
-        parser.print_help()
-        return 0
-    if rest and not getattr(args, "passthrough", False):
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    try:  # --help and bad arguments end in SystemExit: their status is returned like any other
+        args, rest = parser.parse_known_args(argv)
+        if getattr(args, "command", None) is None:
+            parser.print_help()
+            return 0
+        if rest and not getattr(args, "passthrough", False):
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args.handler(args, rest) or 0)
     except AlreproError as exc:

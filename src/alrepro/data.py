@@ -75,7 +75,7 @@ from typing import NamedTuple
 import numpy as np
 
 from alrepro.errors import AlreproError
-from alrepro.paths import TWEETS_ENV, data_dir, tweets_path
+from alrepro.paths import DATA_ENV, TWEETS_ENV, data_dir, data_dir_search, tweets_path
 
 DRAW_SEED = 20200601
 SPLIT_SEED = 123  # the tutorial's RANDOM_SEED
@@ -391,6 +391,11 @@ def _explain_missing(
 def read_table(directory: str | os.PathLike[str] | None = None) -> CanonicalTable:
     """Read and check the committed ``canonical_8000.csv`` against ``canonical_8000.json``."""
     directory = Path(directory) if directory is not None else data_dir()
+    if not directory.is_dir():
+        raise AlreproError(
+            f"alrepro's data folder {directory} does not exist (it looks in {data_dir_search()}): run alrepro "
+            f"from its clone, or set {DATA_ENV} to the clone's data/ folder"
+        )
     csv_path, json_path = directory / CANONICAL_CSV, directory / CANONICAL_JSON
     for p in (csv_path, json_path):
         if not p.is_file():

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -102,6 +104,17 @@ def _fake_urls(endpoint: str) -> tuple[str, str]:
     return f"{base}/graphql", f"{base}/api/v1"
 
 
+def check_reachable(url: str, timeout: float = 5.0) -> None:
+    """One line, at once, when nothing answers at ``url``: the SDK would retry a refused connection for a minute."""
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise AlreproError(f"cannot reach {parts.hostname}:{port} ({url}): {reason}") from None
+
+
 @contextlib.contextmanager
 def connect(
     backend: str = "fake",
@@ -123,12 +136,15 @@ def connect(
         if not key:
             raise AlreproError(f"--backend live needs a Labelbox API key: set {API_KEY_ENV} (or use --backend fake)")
         kwargs = {"endpoint": endpoint} if endpoint else {}
+        if endpoint:
+            check_reachable(endpoint)
         yield Backend("live", labelbox.Client(api_key=key, **kwargs), Workforce(), "Labelbox (live)")
         return
     if backend != "fake":
         raise AlreproError(f"unknown backend {backend!r}: use 'fake' or 'live'")
     from alrepro import fake_workforce
     if endpoint:
+        check_reachable(endpoint)
         graphql, rest = _fake_urls(endpoint)
         client = labelbox.Client(api_key=api_key or fake_api_key(), endpoint=graphql, rest_endpoint=rest)
         workforce = fake_workforce.HttpFakeWorkforce(graphql[: -len("/graphql")]) if simulated_workforce else Workforce()
@@ -259,9 +275,22 @@ class SentimentProject:
         with sdk_method(self.client, "collect"):
             return retrying(lambda: self._export_labels(global_keys))
 
-    def _export_labels(self, global_keys: Sequence[str] | None) -> dict[str, int]:
+    def sync_queue(self, global_keys: Sequence[str]) -> dict[str, int]:
+        """Take which of ``global_keys`` wait at priority 1 from the service itself (one export), not from what was
+        last sent: a reset or restarted service has forgotten it. Returns the labels those rows already have."""
+        first: set[str] = set()
+        with sdk_method(self.client, "collect"):
+            labels = retrying(lambda: self._export_labels(global_keys, first))
+        self.at_first = {k: None for k in global_keys if k in first and k not in labels}
+        return labels
+
+    def _export_labels(self, global_keys: Sequence[str] | None, first: set[str] | None = None) -> dict[str, int]:
+        """The rows' labels; with ``first``, also adds to it the rows the queue holds at priority 1."""
         filters = {"global_keys": list(global_keys)} if global_keys else None
-        task = self.project.export(filters=filters, params={"label_details": True})
+        params = {"label_details": True}
+        if first is not None:
+            params["project_details"] = True
+        task = self.project.export(filters=filters, params=params)
         out: dict[str, int] = {}
         with sdk_method(self.client, "collect"):  # again: export() looked its task up through a paginated list
             task.wait_till_done()
@@ -271,6 +300,8 @@ class SentimentProject:
                     answer = latest_answer(row, self.project_id)
                     if answer is not None:
                         out[row["data_row"]["global_key"]] = answer
+                    if first is not None and queue_priority(row, self.project_id) == FIRST:
+                        first.add(row["data_row"]["global_key"])
             # the errors stream costs a request: asked only when some wanted row came back without a label
             if (global_keys is None or any(k not in out for k in global_keys)) and task.has_errors():
                 raise AlreproError(f"Labelbox export {task.uid} finished with errors")
@@ -290,6 +321,11 @@ def latest_answer(row: Mapping, project_id: str) -> int | None:
             if name in ANSWERS and (best is None or created >= best[0]):
                 best = (created, ANSWERS[name])
     return None if best is None else best[1]
+
+
+def queue_priority(row: Mapping, project_id: str) -> int | None:
+    """The queue priority an export row reports (``project_details``), or None."""
+    return row.get("projects", {}).get(project_id, {}).get("project_details", {}).get("priority")
 
 
 def wait_for_labels(

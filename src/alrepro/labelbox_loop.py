@@ -4,11 +4,12 @@ Protocol (the replica's): canonical split, the first ``batch`` pool rows in file
 ``batch`` rows per round chosen by the strategy. Only the pool (7,200 training tweets) goes to Labelbox; the
 800 test tweets are held out and scored against their known labels.
 
-The run directory makes the loop resumable after a kill at any point:
-- ``run.json``: the configuration (a rerun with another configuration is refused);
+The run directory makes the loop resumable after a kill at any point. It is created only once setup has succeeded:
+- ``run.json``: the configuration (a rerun with another one is refused, except for more or fewer ``rounds``);
 - ``labels.csv``: every label received, with its round, appended and fsynced before it is used;
-- ``state.json``: the round in progress and its requested keys (atomic replace). The queue's priorities follow
-  from it: after a round's prioritisation the only unlabelled rows at priority 1 are that round's request.
+- ``state.json``: the round in progress and its requested keys (atomic replace). It is not trusted for the
+  queue: the labelling service may have been reset or restarted since (an in-process fake starts empty), so every
+  start reads back which of those rows the service holds at priority 1 and re-sends the others.
 - ``metrics.csv``: labels and test AUC per round; ``models/round_NNN.npz``: the model after each round.
 On resume the labels are replayed round by round (same warm starts, same bytes); a round in progress re-requests
 only the rows the queue has not labelled yet.
@@ -83,21 +84,27 @@ def _metric_line(r: RoundResult) -> str:
 
 
 class RunDir:
-    """The loop's durable state on disk."""
+    """The loop's durable state on disk. Constructing one only checks an existing run against ``config``;
+    :meth:`create` writes the folder and ``run.json``."""
 
     def __init__(self, path: Path, config: LoopConfig) -> None:
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
-        (self.path / MODELS).mkdir(exist_ok=True)
+        self.config = config
         run_json = self.path / RUN_JSON
-        wanted = asdict(config)
         if run_json.exists():
-            have = json.loads(run_json.read_text())
-            if have != wanted:
-                diff = {k: (have.get(k), v) for k, v in wanted.items() if have.get(k) != v}
+            try:
+                have = json.loads(run_json.read_text())
+            except (OSError, ValueError) as exc:
+                raise AlreproError(f"{run_json} is unreadable ({exc}); use a new --run-dir") from None
+            wanted = asdict(config)
+            # the number of rounds is how far to go, not what the run is: a finished run can be extended
+            diff = {k: (have.get(k), v) for k, v in wanted.items() if k != "rounds" and have.get(k) != v}
+            if diff:
                 raise AlreproError(f"{self.path} holds a run with another configuration {diff}; use a new --run-dir")
-        else:
-            _atomic_write(run_json, json.dumps(wanted, indent=2, sort_keys=True) + "\n")
+
+    def create(self) -> None:
+        (self.path / MODELS).mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.path / RUN_JSON, json.dumps(asdict(self.config), indent=2, sort_keys=True) + "\n")
 
     def labels_by_round(self) -> list[list[tuple[str, int]]]:
         path = self.path / LABELS_CSV
@@ -168,8 +175,8 @@ def run_loop(
     ``sleep`` does the waiting (a workshop passes one that can be interrupted)."""
     if config.rounds < 1 or config.batch < 1:
         raise AlreproError("--rounds and --batch must be positive")
-    run = RunDir(run_dir, config)
-    task = replica_tasks(data, [config.strategy], batch_size=config.batch)[0]
+    task = replica_tasks(data, [config.strategy], batch_size=config.batch)[0]  # refuses a batch the pool cannot fill
+    run = RunDir(run_dir, config)  # an existing run with another configuration is refused before any setup
     pool, test = task.pool, task.test
     keys = [str(int(tweet_ids[i])) for i in pool]
     position = {k: i for i, k in enumerate(keys)}
@@ -183,8 +190,8 @@ def run_loop(
     learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
+    run.create()
     saved = run.state()
-    project.at_first = dict.fromkeys(saved.get("requested", []))  # the queue's priority-1 rows (see above)
 
     results: list[RoundResult] = []
 
@@ -205,25 +212,26 @@ def run_loop(
     run.write_metrics(results)  # rebuilt from the labels: a line lost or torn by a kill comes back
 
     labeled: set[str] = {keys[i] for i in np.flatnonzero(learner.labeled)}
+    synced = False
     for r in range(len(results), config.rounds):
         room = min(config.batch, learner.n_unlabeled)
         if room == 0:
             break
-        resumed = saved.get("round") == r and bool(saved.get("requested"))
-        if resumed:
+        if saved.get("round") == r and saved.get("requested"):
             wanted = list(saved["requested"])  # a round cut short: same request, nothing re-queried
         elif r == 0:
             wanted = keys[:room]  # the tutorial starts from the first rows in file order
         else:
             wanted = [keys[i] for i in learner.query(room)]
-        sent = project.prioritize(wanted, labeled)
+        have: dict[str, int] = {}
+        if not synced:  # this start's first request: the queue as the service holds it, not as state.json says
+            have = project.sync_queue(list(dict.fromkeys([*wanted, *saved.get("requested", [])])))
+            synced = True
+        todo = [k for k in wanted if k not in have]  # labels given before a cut are not asked for again
+        sent = project.prioritize(todo, labeled)
         # one write per round: a cut before it recomputes the same request (the replay is deterministic)
         run.save_state({"round": r, "requested": wanted})
         if backend.workforce.simulated:
-            todo = wanted
-            if resumed:  # labels given before the cut are kept, not asked for again
-                have = project.collect(wanted)
-                todo = [k for k in wanted if k not in have]
             if todo:
                 backend.workforce.step(len(todo), project.project_id)
             got = project.collect(wanted)

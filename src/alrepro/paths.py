@@ -10,7 +10,8 @@ DATA_ENV = "ALREPRO_DATA_DIR"
 
 
 def repo_root() -> Path:
-    """The checkout this package was installed from (editable install), else the working directory."""
+    """The checkout this package runs from (an editable install, or any install in a virtual environment inside the
+    clone), else the working directory."""
     here = Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir():
@@ -22,6 +23,11 @@ def data_dir() -> Path:
     """The committed ``data/`` folder (ids, labels, checksums, embeddings)."""
     env = os.environ.get(DATA_ENV)
     return Path(env) if env else repo_root() / "data"
+
+
+def data_dir_search() -> str:
+    """Where :func:`data_dir` looks, in order (for error messages)."""
+    return f"${DATA_ENV}, else the alrepro checkout the package runs from, else data/ in the working directory"
 
 
 def figures_dir() -> Path:

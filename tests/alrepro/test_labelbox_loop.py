@@ -72,9 +72,9 @@ def test_a_resumed_run_writes_a_model_lost_to_a_kill_again(fake_labelbox, data, 
 
 
 def test_run_dir_refuses_another_configuration(tmp_path):
-    RunDir(tmp_path, LoopConfig(rounds=3))
+    RunDir(tmp_path, LoopConfig(rounds=3)).create()
     with pytest.raises(AlreproError, match="another configuration"):
-        RunDir(tmp_path, LoopConfig(rounds=4))
+        RunDir(tmp_path, LoopConfig(rounds=3, batch=50))
 
 
 class _Cut(Exception):

@@ -108,6 +108,26 @@ def test_restart_loses_no_label_and_the_loop_resumes(tmp_path):
         assert _export(w) == given
 
 
+def test_a_lost_fake_state_does_not_freeze_the_workshop(tmp_path):
+    """The fake's state file is lost between two runs, the run dir is kept: the loop, which reads the queue back
+    on every start, sends its round's rows again, so the students do not face "All caught up" forever."""
+    cfg = WorkshopConfig(port=0, run_dir=tmp_path / "run", rounds=3, batch=10, texts=False, poll=(0.2, 0.5))
+    with Workshop(cfg, out=lambda m: None) as w:
+        student = PageStudent(w, "s1")
+        for _ in range(10):
+            student.label_one()
+        _wait(lambda: _state(w)["round"] == 1, 30, "round 1 requested")
+    for path in (tmp_path / "run").glob("fake_labelbox.sqlite*"):
+        path.unlink()
+    with Workshop(cfg, out=lambda m: None) as w:
+        student = PageStudent(w, "s2")
+        for _ in range(10):
+            student.label_one(timeout=30)
+        state = _wait(lambda: (s := _state(w))["round"] == 2 and s, 30, "round 2")
+        assert [m["labels"] for m in state["metrics"]] == [10, 20]
+        assert state["queue"]["by_priority"]["1"] == 10
+
+
 # ---- the real browser ----------------------------------------------------------------------------
 
 def _chrome():
