@@ -111,6 +111,8 @@ def replica_tasks(data: ExperimentData, strategies: Sequence[str] = REPLICA_STRA
     """The tutorial's protocol on the canonical split."""
     pool = np.flatnonzero(~data.is_test)
     test = np.flatnonzero(data.is_test)
+    if batch_size >= pool.size:
+        raise AlreproError(f"a batch of {batch_size} is too large: the pool has {pool.size} rows (at most {pool.size - 1})")
     budget = int(np.arange(batch_size, pool.size, batch_size)[-1])  # the tutorial stops below len(train)
     initial = np.arange(batch_size)
     return [CurveTask("replica", s, 0, pool, test, initial, batch_size, budget) for s in strategies]

@@ -126,13 +126,12 @@ class Workshop:
         from fake_labelbox.testing import FakeLabelbox
 
         from alrepro.data import load_canonical
-        from alrepro.experiment import load_experiment_data
-        from alrepro.labelbox_loop import LoopConfig
+        from alrepro.experiment import load_experiment_data, replica_tasks
+        from alrepro.labelbox_loop import LoopConfig, RunDir
 
         cfg = self.config
         if cfg.rounds < 1 or cfg.batch < 1:
             raise AlreproError("--rounds and --batch must be positive")
-        cfg.run_dir.mkdir(parents=True, exist_ok=True)
         self.loop_config = LoopConfig(cfg.strategy, cfg.rounds, cfg.batch, cfg.seed, cfg.encoder, cfg.project_name)
         self.data = load_experiment_data(cfg.encoder)
         canon = load_canonical(cfg.tweets, texts=cfg.texts)
@@ -141,6 +140,10 @@ class Workshop:
         self.texts = dict(zip(ids, canon.texts, strict=True)) if canon.texts is not None else {}
         if canon.texts is None:
             self.out("note: no tweet file (--tweets or $ALREPRO_SENTIMENT140): students will see tweet ids only")
+        # refused before anything is written: a batch the pool cannot fill, a run dir holding another run
+        replica_tasks(self.data, [cfg.strategy], batch_size=cfg.batch)
+        RunDir(cfg.run_dir, self.loop_config)
+        cfg.run_dir.mkdir(parents=True, exist_ok=True)
 
         lease = {} if cfg.lease_seconds is None else {"lease_seconds": cfg.lease_seconds}
         self.fake = FakeLabelbox(api_key=cfg.api_key, db=str(cfg.db_path), **lease)
