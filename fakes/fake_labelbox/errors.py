@@ -10,6 +10,9 @@ from graphql import GraphQLError
 
 RATE_LIMIT_MESSAGE = "You have exceeded the rate limit. Please wait and try again."
 COMPLEXITY_MESSAGE = "Query complexity limit exceeded"
+# Deployed Labelbox replaces the message of every GraphQL validation error with this string (its own tests say
+# so); the fake does the same and keeps graphql-core's message in ``extensions.detail``.
+MASKED_VALIDATION_MESSAGE = "GraphQL validation error"
 
 
 class FakeError(GraphQLError):
@@ -81,11 +84,14 @@ class ReplayDiverged(RuntimeError):
     """Replaying the journal produced a different result than the one recorded."""
 
 
-def error_body(message: str, code: str, limit: dict | None = None) -> dict:
-    """A request-level GraphQL error (``data: null``); ``limit`` names an exceeded bound."""
+def error_body(message: str, code: str, limit: dict | None = None, detail: str | None = None) -> dict:
+    """A request-level GraphQL error (``data: null``); ``limit`` names an exceeded bound, ``detail`` says what
+    a masked message hides."""
     ext: dict = {"code": code}
     if limit is not None:
         ext["limit"] = limit
+    if detail is not None:
+        ext["detail"] = detail
     return {"data": None, "errors": [{"message": message, "locations": [], "extensions": ext}]}
 
 

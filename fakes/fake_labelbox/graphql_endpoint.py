@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from . import faults
-from .errors import LimitExceeded, error_body, format_error
+from .errors import MASKED_VALIDATION_MESSAGE, LimitExceeded, error_body, format_error
 from .limits import Limits, check_document, check_json, check_text, operation_name_of, root_fields
 from .resolvers import MIDDLEWARE, Ctx, Upload, default_resolver, schema
 from .web import json_response
@@ -61,8 +61,10 @@ class GraphQLEndpoint:
         except (ValueError, RecursionError, KeyError, TypeError, IndexError) as e:
             return json_response(error_body(f"Malformed request: {e}", "MALFORMED_REQUEST"), 400)
         except GraphQLError as e:
-            code = "GRAPHQL_PARSE_FAILED" if e.extensions.get("phase") == "parse" else "GRAPHQL_VALIDATION_FAILED"
-            return json_response(error_body(e.message, code), 400)
+            if e.extensions.get("phase") == "parse":
+                return json_response(error_body(e.message, "GRAPHQL_PARSE_FAILED"), 400)
+            return json_response(error_body(MASKED_VALIDATION_MESSAGE, "GRAPHQL_VALIDATION_FAILED",
+                                            detail=e.message), 400)
         fault = self.app.faults.take(operation_name_of(document, operation_name), root_fields(document, operation_name))
         if fault is not None:
             early = faults.fire(fault, request)

@@ -112,6 +112,7 @@ class Ontology(Entity):
     description: str | None = None
     media_type: str | None = None
     normalized: dict = field(default_factory=dict)
+    archived: list[str] = field(default_factory=list)  # feature schema ids removed while labels use them
     deleted: bool = False
 
 

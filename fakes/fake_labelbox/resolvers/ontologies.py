@@ -14,15 +14,26 @@ def _searched(items, where, after, first) -> dict:
     return {"nodes": nodes, "nextCursor": nxt}
 
 
-def m_upsert_ontology(_root, info, data):
+def _normalized(data: dict) -> dict:
     normalized = data["normalized"]
     if isinstance(normalized, str):
         try:
             normalized = json.loads(normalized)
         except ValueError as e:
             raise bad_input(f"normalized is not valid JSON: {e}") from e
-    return info.context.state.upsert_ontology(data.get("id"), data["name"], normalized, data.get("mediaType"),
+    if not isinstance(normalized, dict):
+        raise bad_input("normalized must be a JSON object")
+    return normalized
+
+
+def m_upsert_ontology(_root, info, data):
+    return info.context.state.upsert_ontology(data.get("id"), data["name"], _normalized(data), data.get("mediaType"),
                                               data.get("description"))
+
+
+def m_upsert_root_schema_node(_root, info, data):
+    normalized = _normalized(data)
+    return info.context.state.upsert_feature_schema(normalized.get("featureSchemaId"), normalized)
 
 
 def ontology_counts(kind):
@@ -43,6 +54,7 @@ RESOLVERS = {
     },
     "Mutation": {
         "upsertOntology": m_upsert_ontology,
+        "upsertRootSchemaNode": m_upsert_root_schema_node,
     },
     "ProjectMutations": {
         "connectOntology": lambda p, info, ontologyId: info.context.state.connect_ontology(p.id, ontologyId),

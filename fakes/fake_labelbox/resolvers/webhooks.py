@@ -36,5 +36,6 @@ RESOLVERS = {
     },
     "Webhook": {
         "project": lambda w, info: info.context.state.projects.get(w.project_id or ""),
+        "organization": lambda _w, info: info.context.state.organization,
     },
 }
