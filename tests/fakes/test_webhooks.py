@@ -76,3 +76,18 @@ def test_label_import_fires_webhook(client, fake, receiver):
     LabelImport.create_from_objects(client, project.uid, "imp", lines).wait_till_done(sleep_time_seconds=0.01)
     assert len(got) == 1
     assert got[0]["headers"]["X-Hub-Signature"] == "sha1=" + hmac.new(b"k", got[0]["body"], hashlib.sha1).hexdigest()
+
+
+def test_labelbox_checks_only_the_url_scheme(client, fake):
+    from labelbox import LabelImport
+    from lbox.exceptions import LabelboxError
+
+    project, _dataset, keys = make_pool(client, 1)
+    hook = Webhook.create(client, topics=[Webhook.LABEL_CREATED], url="https:/no-host", secret="k", project=project)
+    assert hook.url == "https:/no-host"
+    with pytest.raises(LabelboxError, match="must be an http"):
+        Webhook.create(client, topics=[Webhook.LABEL_CREATED], url="file:///etc/passwd", secret="k", project=project)
+    lines = [{"uuid": "u1", "name": "Sentiment", "answer": {"name": "Positive"}, "dataRow": {"globalKey": keys[0]}}]
+    LabelImport.create_from_objects(client, project.uid, "imp", lines).wait_till_done(sleep_time_seconds=0.01)
+    [delivery] = fake.deliveries()
+    assert delivery["url"] == "https:/no-host" and delivery.get("error")  # delivering to it fails, as it would
