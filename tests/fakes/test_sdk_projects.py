@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 from labelbox import Dataset, MediaType, Project
+from labelbox.schema.ontology_kind import EditorTaskType
 from lbox.exceptions import InvalidQueryError, LabelboxError, ResourceNotFoundError
 
 from .conftest import sentiment_ontology
@@ -84,7 +86,7 @@ def test_datetimes_come_back_in_utc_with_milliseconds(client):
     assert p.setup_complete == datetime(2025, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
     p.update(setup_complete=datetime(2025, 3, 1, 18, 0, tzinfo=timezone(timedelta(hours=6))))
     assert p.setup_complete == datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
-    with pytest.raises(InvalidQueryError, match="DateTime"):
+    with pytest.raises(InvalidQueryError, match="^GraphQL validation error$"):  # a literal: checked in validation
         client.execute('query BadDatePyApi { projects(where: {createdAt_gt: "yesterday"}) { id } }')
 
 
@@ -152,3 +154,26 @@ def test_resource_tags_belong_to_the_organization_and_tag_projects(client):
     client.execute("mutation DeleteTagPyApi($id: String!) { deleteResourceTag(input: {id: $id}) { id } }",
                    {"id": a.uid})
     assert p.get_resource_tags() == [] and [t.uid for t in org.get_resource_tags()] == [b.uid]
+
+
+# ---- model evaluation projects -------------------------------------------------------------------------------
+def test_live_model_evaluation_project_gets_a_dataset_of_empty_chats_in_a_batch(client):
+    p = client.create_model_evaluation_project(name="mee", dataset_name="chats", data_row_count=3)
+    assert p.editor_task_type == EditorTaskType.ModelChatEvaluation and p.media_type == MediaType.Conversational
+    assert p.model_setup_complete is None
+    [batch] = p.batches()
+    assert (batch.name, batch.size) == ("chats", 3)
+    [ds] = client.get_datasets(where=Dataset.name == "chats")
+    rows = list(ds.data_rows())
+    assert len(rows) == 3 and json.loads(rows[0].row_data)["type"].endswith("model-chat-evaluation")
+    more = client.create_model_evaluation_project(name="mee2", dataset_id=ds.uid, data_row_count=2)
+    assert len(list(ds.data_rows())) == 5 and next(iter(more.batches())).size == 2
+    with pytest.raises(ResourceNotFoundError):
+        client.create_model_evaluation_project(name="mee3", dataset_id="c" + "0" * 24, data_row_count=1)
+    assert list(client.get_projects(where=Project.name == "mee3")) == []
+
+
+def test_offline_model_evaluation_project_has_no_rows(client):
+    p = client.create_offline_model_evaluation_project(name="offline")
+    assert p.editor_task_type == EditorTaskType.OfflineModelChatEvaluation
+    assert list(p.batches()) == []

@@ -8,6 +8,10 @@ from typing import Any
 from ..errors import bad_input, not_found
 from .entities import LabelingFrontend, Project, ResourceTag
 
+# The row a live model evaluation project's generated dataset holds: an empty chat for labellers to fill.
+EMPTY_CHAT = {"type": "application/vnd.labelbox.conversational.model-chat-evaluation", "version": 2, "actors": {},
+              "messages": {}, "rootMessageIds": []}
+
 # Copied by clone_project: a clone has the project's settings and ontology, not its data rows or labels.
 CLONED_FIELDS = ("description", "media_type", "auto_audit_percentage", "auto_audit_number_of_labels",
                  "is_benchmark_enabled", "is_consensus_enabled", "editor_task_type", "ontology_id")
@@ -20,6 +24,17 @@ class ProjectsMixin:
         p = self.create("projects", Project, labeling_frontend_id=self.editor_id, **fields)
         p.last_activity_time = p.created_at  # a new project's activity is its creation
         return p
+
+    def add_generated_chats(self, project_id: str, dataset_name_or_id: str, append: bool, count: int) -> None:
+        """Live model evaluation: ``count`` empty chats in a new dataset named ``dataset_name_or_id`` (or appended
+        to the dataset with that id), batched into the project (batch named after the dataset)."""
+        if count < 1:
+            raise bad_input(f"dataRowCount must be positive, got {count}")
+        ds = self.get("datasets", dataset_name_or_id, "Dataset") if append else self.create_dataset(dataset_name_or_id)
+        ok, _failed = self.upsert_data_rows([{"payload": {"dataset_id": ds.id, "row_data": EMPTY_CHAT,
+                                                          "media_type": "CONVERSATIONAL"}} for _ in range(count)])
+        batch = self.create_batch(project_id, ds.name)
+        self.add_to_batch(batch.id, [r["id"] for r in ok], [], None)
 
     def clone_project(self, project_id: str) -> Project:
         """A new project with the settings and ontology of ``project_id`` (named ``Clone of <name>``)."""

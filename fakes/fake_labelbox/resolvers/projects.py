@@ -23,7 +23,10 @@ def q_labeling_frontends(_root, info, where=None, skip=0, first=None):
 def m_create_project(_root, info, data):
     if not data.get("name", "").strip():
         raise bad_input("Project name must not be empty")
-    return info.context.state.create_project(
+    st = info.context.state
+    if data.get("appendToExistingDataset"):
+        st.get("datasets", data.get("datasetNameOrId") or "", "Dataset")  # refused before the project is made
+    p = st.create_project(
         name=data["name"], description=data.get("description"),
         media_type=data.get("allowedMediaType") or data.get("mediaType"),
         auto_audit_percentage=data.get("autoAuditPercentage", 0),
@@ -32,6 +35,10 @@ def m_create_project(_root, info, data):
         is_consensus_enabled=bool(data.get("isConsensusEnabled")),
         editor_task_type=data.get("editorTaskType"),
     )
+    if data.get("datasetNameOrId"):
+        st.add_generated_chats(p.id, data["datasetNameOrId"], bool(data.get("appendToExistingDataset")),
+                               data.get("dataRowCount") or 100)
+    return p
 
 
 def m_update_project(_root, info, where, data):
@@ -95,7 +102,7 @@ RESOLVERS = {
     "Project": {
         "dataRowCount": lambda p, info: len(p.rows),
         "labelCount": lambda p, info: info.context.state.label_count(p.id),
-        "modelSetupComplete": lambda p, info: False,
+        "modelSetupComplete": lambda p, info: None,  # no model setup in the fake: Labelbox answers null until set
         "queueMode": lambda p, info: "BATCH",
         "createdBy": lambda p, info: info.context.state.user,
         "organization": lambda p, info: info.context.state.organization,
