@@ -25,7 +25,11 @@ Routes (mounted under ``/label/`` by :class:`~fake_labelbox.app.FakeLabelboxApp`
              "classification": ..., "queued": n, "available": n, "labeled_by_you": n}
     POST /label/<project_id>/answer  {"token", "labeler", "data_row_id", "answer", "name"}  -> {"label_id", ...}
     POST /label/<project_id>/skip    {"token", "labeler", "data_row_id"}
-    GET  /label/<project_id>/status?token=T   -> leases held, labels per labeller
+    GET  /label/<project_id>/status?token=T   -> leases held, labels per labeller, paused
+
+The project's owner (a workshop's teacher, in process) can free every lease (:meth:`LabelingUI.release`) and
+pause the page (:meth:`LabelingUI.set_paused`): a paused page serves no new row (``"paused": true``), while an
+answer to a row already on screen still counts.
 
 ``labeler`` is an opaque id the page draws once per browser tab; ``name`` (optional) becomes the label's
 ``created_by`` (``<name>@workshop.local``). ``max_priority`` limits the page to rows at that priority or better
@@ -143,6 +147,7 @@ class LabelingUI:
         self.app = app
         self.leases = Leases(ttl, clock)
         self.done: dict[tuple[str, str], int] = {}  # (project, labeler) -> labels given through the page
+        self.paused: set[str] = set()  # projects whose page serves no new row
         app.journal.register(COMMAND, self._cmd_answer)  # before the journal is replayed
 
     # ---- lookups (under the app lock) -----------------------------------------------------------
@@ -178,14 +183,14 @@ class LabelingUI:
         """Lease the next free row to ``labeler`` (their current lease if they hold one)."""
         if not labeler:
             raise Refused(400, "labeler is required")
+        paused = project_id in self.paused
         with self.leases.lock:
             with self.app.lock:
                 org = self._org(project_id)
                 st = org.state
                 project = st.projects[project_id]
                 radio = self._radio(st, project)
-                queue = [e for e in st.queue_order(project_id)
-                         if max_priority is None or e.priority <= max_priority]
+                queue = st.queue_order(project_id, max_priority)
                 queued = {e.data_row_id for e in queue}
                 mine = self.leases.current(project_id, labeler)
                 chosen = None
@@ -193,7 +198,7 @@ class LabelingUI:
                     chosen = next(e for e in queue if e.data_row_id == mine.data_row_id)
                     mine.expires = self.leases.clock() + self.leases.ttl
                 free = [e for e in queue if self.leases.holder(project_id, e.data_row_id) in (None, labeler)]
-                if chosen is None:
+                if chosen is None and not paused:
                     skipped = self.leases.skipped.get((project_id, labeler), set())
                     chosen = next((e for e in free if e.data_row_id not in skipped), None)
                     if chosen is None and skipped and free:  # skipped rows come back once nothing else is left
@@ -212,7 +217,7 @@ class LabelingUI:
                 return {"row": row, "classification": radio.get("name") or radio.get("instructions"),
                         "instructions": radio.get("instructions"), "options": self._options(radio),
                         "queued": len(queue), "available": len(free), "labeled_by_you": mine_count,
-                        "project": project.name}
+                        "project": project.name, "paused": paused}
 
     def answer(self, project_id: str, labeler: str, data_row_id: str, answer: Any, name: str = "") -> dict:
         """Record ``answer`` (an option label, value or index) for a row leased to ``labeler`` (or free)."""
@@ -257,6 +262,20 @@ class LabelingUI:
             self.leases.skipped.setdefault((project_id, labeler), set()).add(data_row_id)
         return {"skipped": data_row_id}
 
+    def release(self, project_id: str) -> int:
+        """End every lease on the project's rows (tabs left open on a row); returns how many ended."""
+        with self.leases.lock:
+            live = self.leases.live(project_id)
+            for lease in live:
+                self.leases.release(project_id, lease.data_row_id)
+        return len(live)
+
+    def set_paused(self, project_id: str, paused: bool) -> bool:
+        """Pause the project's page (no new row is served; rows on screen keep their lease) or resume it."""
+        with self.leases.lock:
+            (self.paused.add if paused else self.paused.discard)(project_id)
+        return paused
+
     def status(self, project_id: str) -> dict:
         with self.leases.lock:
             live = self.leases.live(project_id)
@@ -268,7 +287,7 @@ class LabelingUI:
                         by[lab.created_by] = by.get(lab.created_by, 0) + 1
                 queued = len(st.projects[project_id].queue)
         return {"leases": [{"data_row_id": v.data_row_id, "labeler": v.labeler} for v in live],
-                "labels_by_labeler": by, "queued": queued}
+                "labels_by_labeler": by, "queued": queued, "paused": project_id in self.paused}
 
     # ---- HTTP -----------------------------------------------------------------------------------
     def handle(self, request: Request, path: str) -> Response:

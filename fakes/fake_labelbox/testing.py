@@ -107,6 +107,18 @@ class FakeLabelbox:
     def queue(self, project_id: str) -> list[dict]:
         return self.admin.queue(project_id)
 
+    def labeling_status(self, project_id: str) -> dict:
+        """The labelling page's leases, labels per labeller and pause (see :mod:`fake_labelbox.labeling_ui`)."""
+        return self.app.labeling_ui.status(project_id)
+
+    def release_leases(self, project_id: str) -> int:
+        """End every lease the labelling page holds on the project's rows; returns how many ended."""
+        return self.app.labeling_ui.release(project_id)
+
+    def pause_labeling(self, project_id: str, paused: bool = True) -> bool:
+        """Pause the project's labelling page (it serves no new row) or resume it (``paused=False``)."""
+        return self.app.labeling_ui.set_paused(project_id, paused)
+
     def deliveries(self) -> list[dict]:
         return self.admin.deliveries()
 

@@ -167,12 +167,14 @@ def run_loop(
     sleep: Callable[[float], None] = time.sleep,
     on_round: Callable[[RoundResult], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
+    end_round: Callable[[int], bool] = lambda r: False,
 ) -> list[RoundResult]:
     """Run (or resume) the loop to ``config.rounds`` rounds; returns every round's result.
 
     When people label (live, or a workshop's students), each round polls the export until its labels arrive:
     first after ``poll_delays[0]`` s, doubling up to ``poll_delays[1]`` s, for at most ``label_timeout`` s.
-    ``sleep`` does the waiting (a workshop passes one that can be interrupted)."""
+    ``sleep`` does the waiting (a workshop passes one that can be interrupted). Once ``end_round(r)`` is true,
+    round ``r`` ends with the labels it has (at least one): its other rows go back to the rest of the queue."""
     if config.rounds < 1 or config.batch < 1:
         raise AlreproError("--rounds and --batch must be positive")
     task = replica_tasks(data, [config.strategy], batch_size=config.batch)[0]  # refuses a batch the pool cannot fill
@@ -239,12 +241,13 @@ def run_loop(
                 raise AlreproError(f"the fake's workforce did not label round {r}'s rows; is ground truth registered?")
         else:
             got = wait_for_labels(
-                project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1], sleep=sleep
+                project, wanted, timeout=label_timeout, first_delay=poll_delays[0], max_delay=poll_delays[1],
+                sleep=sleep, enough=lambda got, r=r: bool(got) and end_round(r),
             )
-        received = [(k, got[k]) for k in wanted]
+        received = [(k, got[k]) for k in wanted if k in got]
         run.append_labels(r, received)
         finish_round(r, received, sent)
-        labeled.update(wanted)
+        labeled.update(k for k, _ in received)
         run.save_model(r, learner)
         run.append_metric(results[-1])
         if on_round:

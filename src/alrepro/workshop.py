@@ -6,26 +6,31 @@ One process runs three things:
   batched; it also serves the students' labelling page (``/label/<project>?token=...&max_priority=1``, see
   :mod:`fake_labelbox.labeling_ui`), which shows only the rows the model asked for in the current round;
 - the tutorial's loop (:func:`alrepro.labelbox_loop.run_loop`) in a background thread, connected to that fake
-  with ``simulated_workforce=False``: each round it prioritises ``batch`` rows, polls the export with backoff until
-  the students have labelled them, retrains and picks the next rows;
-- the teacher's dashboard (``host:dashboard_port``, a small werkzeug app): the queue with its priorities, the
-  labels so far and the live learning curve, polled as JSON every 2 s.
+  with ``simulated_workforce=False``: each round it prioritises ``batch`` rows, polls the export until the students
+  have labelled them (or the teacher ends the round), retrains and picks the next rows;
+- the teacher's dashboard (``host:dashboard_port``, a small werkzeug app behind the teacher's key): the class's
+  learning curve beside its twins (:mod:`alrepro.twin`), the queue, the labels so far, the students' link with its
+  QR code, and the controls: release reserved tweets, pause and resume, end the round, download labels and curves.
 
 Nothing is lost on a crash or restart: the fake keeps its state in a SQLite file (``db_path``, default
 ``<run_dir>/fake_labelbox.sqlite``; every label is committed before the page hears back) and the loop keeps its
-own in ``run_dir`` (labels, models, metrics). Run the same command again to continue where it stopped.
+own in ``run_dir`` (labels, models, metrics, and the teacher's key). Run the same command again to continue.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import hmac
+import io
 import json
+import os
+import secrets
 import signal
+import socket
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +43,8 @@ DEFAULT_PORT = 8765
 DEFAULT_BATCH = 10
 DEFAULT_ROUNDS = 20
 STATIC = Path(__file__).parent / "static"
+TEACHER_KEY = "teacher.key"  # in the run directory: the dashboard's link survives a restart
+WILDCARDS = ("", "0.0.0.0", "::")
 
 
 class WorkshopStopped(Exception):
@@ -60,9 +67,10 @@ class WorkshopConfig:
     api_key: str | None = None  # default: the fake's own default key
     encoder: str = defaults.ENCODER
     project_name: str = defaults.PROJECT_NAME
-    poll: tuple[float, float] = (1.0, 4.0)  # the export poll's first and longest delay, seconds
+    poll: tuple[float, float] = (0.2, 0.5)  # the export poll's first and longest delay, seconds
     label_timeout: float = 24 * 3600.0  # how long a round may wait for its labels
     lease_seconds: float | None = None  # how long a student keeps a row (default: the page's 120 s)
+    teacher_key: str | None = None  # the dashboard's credential (default: drawn once, kept in run_dir)
 
     def __post_init__(self) -> None:
         self.run_dir = Path(self.run_dir)
@@ -82,6 +90,27 @@ class LoopStatus:
     log: list[str] = field(default_factory=list)
 
 
+def lan_address() -> str:
+    """This machine's address on the network its default route leads to (the classroom's), else 127.0.0.1.
+
+    Connecting a UDP socket sends nothing: it only asks the kernel which interface would carry the packets."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.254.254.254", 9))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def advertised_host(host: str) -> str:
+    """The address people type to reach a server bound to ``host``: the LAN address for every interface."""
+    return lan_address() if host in WILDCARDS else host
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 class Workshop:
     """The fake, the loop and the dashboard; ``with Workshop(config) as w:`` starts and stops them."""
 
@@ -96,19 +125,25 @@ class Workshop:
         self.project_id: str | None = None
         self.texts: dict[str, str] = {}
         self.loop_thread: threading.Thread | None = None
+        self.ending_round: int | None = None  # the round the teacher ended; the loop closes it at its next poll
+        self._twins = None
+        self._twins_lock = threading.Lock()
 
     # ---- addresses ------------------------------------------------------------------------------
     @property
     def fake_url(self) -> str:
+        """The fake, on the address students can reach (the LAN address when serving on every interface)."""
         return self.fake.url
 
     @property
     def labeling_url(self) -> str:
+        """The students' link."""
         return self.fake.labeling_url(self.project_id, max_priority=1)
 
     @property
     def dashboard_url(self) -> str:
-        return self._dashboard_url
+        """The teacher's link, with the teacher's key."""
+        return f"http://{_url_host(advertised_host(self.config.host))}:{self._dashboard_port}/?key={self.teacher_key}"
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> Workshop:
@@ -128,6 +163,7 @@ class Workshop:
         from alrepro.data import load_canonical
         from alrepro.experiment import load_experiment_data, replica_tasks
         from alrepro.labelbox_loop import LoopConfig, RunDir
+        from alrepro.twin import Twins
 
         cfg = self.config
         if cfg.rounds < 1 or cfg.batch < 1:
@@ -138,16 +174,19 @@ class Workshop:
         self.tweet_ids, self.canon_texts = canon.tweet_ids, canon.texts
         ids = [str(int(t)) for t in canon.tweet_ids]
         self.texts = dict(zip(ids, canon.texts, strict=True)) if canon.texts is not None else {}
+        self.dataset_label = dict(zip(ids, (int(v) for v in self.data.y), strict=True))
         if canon.texts is None:
             self.out("note: no tweet file (--tweets or $ALREPRO_SENTIMENT140): students will see tweet ids only")
         # refused before anything is written: a batch the pool cannot fill, a run dir holding another run
         replica_tasks(self.data, [cfg.strategy], batch_size=cfg.batch)
-        RunDir(cfg.run_dir, self.loop_config)
+        self.run = RunDir(cfg.run_dir, self.loop_config)
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
+        self.teacher_key = cfg.teacher_key or _teacher_key(cfg.run_dir / TEACHER_KEY)
+        self._twins = Twins(self.data, self.tweet_ids, cfg.batch, cfg.seed)
 
         lease = {} if cfg.lease_seconds is None else {"lease_seconds": cfg.lease_seconds}
         self.fake = FakeLabelbox(api_key=cfg.api_key, db=str(cfg.db_path), **lease)
-        self.fake.serve(cfg.host, cfg.port, url_host=_url_host(cfg.host))
+        self.fake.serve(cfg.host, cfg.port, url_host=_url_host(advertised_host(cfg.host)))
 
         self._setup_project()
 
@@ -156,7 +195,7 @@ class Workshop:
             dport = self.fake.port + 1 if cfg.port else 0
         dash = make_server(DashboardApp(self), cfg.host, dport)
         self._serve(dash, "workshop-dashboard")
-        self._dashboard_url = f"http://{_url_host(cfg.host)}:{dash.server_port}/"
+        self._dashboard_port = dash.server_port
 
         self.loop_thread = threading.Thread(target=self._run_loop, name="workshop-loop", daemon=True)
         self.loop_thread.start()
@@ -215,7 +254,8 @@ class Workshop:
                     simulated_workforce=False) as backend:
                 labelbox_loop.run_loop(backend, self.data, self.tweet_ids, self.canon_texts, self.loop_config,
                                        cfg.run_dir, label_timeout=cfg.label_timeout, poll_delays=cfg.poll,
-                                       sleep=self._sleep, on_round=on_round, on_progress=self._progress)
+                                       sleep=self._sleep, on_round=on_round, on_progress=self._progress,
+                                       end_round=lambda r: self.ending_round == r)
             self.status.phase = "done"
             self._progress(f"done: {self.status.rounds_done} rounds; metrics in {cfg.run_dir}/metrics.csv")
         except WorkshopStopped:
@@ -248,53 +288,94 @@ class Workshop:
         if self.fake is not None:
             self.fake.stop()
 
+    # ---- the teacher's controls ------------------------------------------------------------------
+    def release_reserved(self) -> int:
+        """Free every tweet reserved by a student (an abandoned tab's too); returns how many were freed."""
+        return self.fake.release_leases(self.project_id)
+
+    def set_paused(self, paused: bool) -> bool:
+        """Pause (the page serves no new tweet; answers to tweets on screen still count) or resume."""
+        return self.fake.pause_labeling(self.project_id, paused)
+
+    def end_round(self, round_: int) -> None:
+        """End round ``round_`` with the labels it has: the model retrains and asks for the next tweets."""
+        current, requested, labelled = self._round_progress(self._queue())
+        if current != round_:
+            raise AlreproError(f"round {round_} is not in progress (the current round is {current})")
+        if not labelled:
+            raise AlreproError(f"round {round_} has no label yet: nothing to retrain on")
+        self.ending_round = round_
+
     # ---- what the dashboard shows --------------------------------------------------------------------
     def text(self, key: str) -> str:
         return self.texts.get(key) or f"tweet {key}"
 
-    def _admin(self, path: str) -> Any:
-        with urllib.request.urlopen(f"{self.fake.url}/_fake/{path}", timeout=10) as r:
-            return json.loads(r.read())
+    def _queue(self) -> list[dict]:
+        return self.fake.queue(self.project_id)
+
+    def _round_progress(self, queue: list[dict]) -> tuple[int | None, list[str], list[str]]:
+        """The round in progress (None between rounds and when done), its requested keys and those labelled."""
+        state = self.run.state()
+        if self.status.phase != "labelling" or not state.get("requested"):
+            return None, [], []
+        queued = {q["global_key"] for q in queue}
+        requested = list(state["requested"])
+        return int(state["round"]), requested, [k for k in requested if k not in queued]
+
+    def curves(self) -> list[dict]:
+        """The class's rounds with both twins and the gaps: one dict per complete round."""
+        from alrepro.labelbox_loop import METRICS_CSV
+
+        metrics = []
+        for r in _read_csv(self.config.run_dir / METRICS_CSV):
+            try:
+                metrics.append({"round": int(r["round"]), "labels": int(r["labels"]), "auc": float(r["auc"])})
+            except (KeyError, TypeError, ValueError):
+                break  # a line being written: that round shows at the next poll
+        with self._twins_lock:
+            points = self._twins.advance(self.run.labels_by_round()[:len(metrics)])
+        out = []
+        for m, t in zip(metrics, points, strict=False):
+            out.append({**m, "random_auc": t.random_auc, "truth_auc": t.truth_auc,
+                        "gap_random": m["auc"] - t.random_auc, "gap_truth": m["auc"] - t.truth_auc,
+                        "disagreements": t.disagreements})
+        return out
 
     def snapshot(self) -> dict:
-        """Everything the dashboard draws, from the run directory and the fake's admin API."""
+        """Everything the dashboard draws, from the run directory and the fake (in process)."""
         from alrepro.labelbox import LABEL_NAMES
-        from alrepro.labelbox_loop import LABELS_CSV, METRICS_CSV, STATE_JSON
+        from alrepro.labelbox_loop import LABELS_CSV
 
         run = self.config.run_dir
-        metrics = [{"round": int(r["round"]), "labels": int(r["labels"]), "auc": float(r["auc"])}
-                   for r in _read_csv(run / METRICS_CSV)]
+        curves = self.curves()
         labels = []
         for r in _read_csv(run / LABELS_CSV):
             with contextlib.suppress(KeyError, TypeError, ValueError):
                 labels.append({"round": int(r["round"]), "global_key": r["global_key"],
                                "label": LABEL_NAMES[int(r["label"])]})
-        try:
-            state = json.loads((run / STATE_JSON).read_text())
-        except (OSError, ValueError):
-            state = {}
-        queue = self._admin(f"queue/{self.project_id}")["queue"]
+        queue = self._queue()
         queued = {q["global_key"]: q for q in queue}
-        token = self.fake.labeling_token(self.project_id)
-        with urllib.request.urlopen(f"{self.fake.url}/label/{self.project_id}/status?token={token}", timeout=10) as r:
-            page = json.loads(r.read())
+        page = self.fake.labeling_status(self.project_id)
         leased = {v["data_row_id"] for v in page["leases"]}
         by_priority: dict[str, int] = {}
         for q in queue:
             by_priority[str(q["priority"])] = by_priority.get(str(q["priority"]), 0) + 1
+        in_round, wanted, _ = self._round_progress(queue)
         requested = []
-        for key in state.get("requested", []):
+        for key in wanted:
             q = queued.get(key)
             status = "labelled" if q is None else "being labelled" if q["data_row_id"] in leased else "waiting"
             requested.append({"global_key": key, "text": self.text(key), "status": status})
         done = sum(1 for r in requested if r["status"] == "labelled")
-        in_round = state.get("round", 0) if state.get("requested") else None
         counts = {name: sum(1 for lab in labels if lab["label"] == name) for name in LABEL_NAMES.values()}
+        paused = bool(page.get("paused"))
         return {
-            "phase": self.status.phase, "message": self.status.message, "error": self.status.error,
+            "phase": self.status.phase, "status": self._status_line(in_round, done, len(wanted), curves, paused),
+            "message": self.status.message, "error": self.status.error,
             "strategy": self.config.strategy, "batch": self.config.batch, "rounds": self.config.rounds,
-            "round": in_round, "round_labelled": done, "requested": requested,
-            "metrics": metrics, "labels_total": len(labels), "label_counts": counts,
+            "round": in_round, "round_labelled": done, "requested": requested, "paused": paused,
+            "ending_round": self.ending_round if self.ending_round == in_round else None,
+            "metrics": curves, "labels_total": len(labels), "label_counts": counts,
             "recent_labels": [dict(lab, text=self.text(lab["global_key"])) for lab in labels[-15:][::-1]],
             "queue": {"total": len(queue), "by_priority": by_priority,
                       "top": [{"global_key": q["global_key"], "priority": q["priority"], "text": self.text(q["global_key"]),
@@ -302,6 +383,95 @@ class Workshop:
             "labellers": page["labels_by_labeler"], "leases": len(leased),
             "labeling_url": self.labeling_url, "texts": bool(self.texts),
         }
+
+    def _status_line(self, in_round: int | None, done: int, wanted: int, curves: list[dict], paused: bool) -> str:
+        """One line about now (not the last thing the loop printed)."""
+        phase = self.status.phase
+        if phase == "labelling" and in_round is not None:
+            line = f"round {in_round}: {done} of {wanted} labelled"
+            if paused:
+                line = "paused by the teacher \u00b7 " + line
+            if curves:
+                last = curves[-1]
+                line += f" \u00b7 after round {last['round']}: {last['labels']} labels, AUC {last['auc']:.3f}"
+            return line
+        if phase == "labelling":
+            return "the model is retraining and choosing the next tweets"
+        if phase == "done":
+            return f"all {len(curves)} rounds done"
+        if phase == "error":
+            return f"the loop stopped: {self.status.error}"
+        return f"{phase}: {self.status.message}" if self.status.message else phase
+
+    def labels_csv(self) -> str:
+        """Every label the class gave (from the fake's export), with its round in the loop, who gave it and the
+        dataset's own label: one row per tweet id, never a tweet's text."""
+        from alrepro.labelbox import LABEL_NAMES, latest_answer
+
+        rounds = {k: r for r, got in enumerate(self.run.labels_by_round()) for k, _ in got}
+        project = self._client().get_project(self.project_id)
+        task = project.export(params={"label_details": True})
+        task.wait_till_done()
+        rows = []
+        for o in task.get_buffered_stream():
+            answer = latest_answer(o.json, project.uid)
+            if answer is None:
+                continue
+            key = o.json["data_row"]["global_key"]
+            labels = o.json["projects"][project.uid]["labels"]
+            by = labels[-1].get("label_details", {}).get("created_by", "")
+            rows.append([key, LABEL_NAMES[answer], by.removesuffix("@workshop.local"), rounds.get(key, ""),
+                         LABEL_NAMES[self.dataset_label[key]]])
+        rows.sort(key=lambda r: (r[3] == "", r[3], r[0]))
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["tweet_id", "label", "labeller", "round", "dataset_label"])
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    def curves_png(self) -> bytes:
+        """The dashboard's curves as a PNG (the class, its random twin, its truth twin)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        points = self.curves()
+        fig = Figure(figsize=(7, 4.5), dpi=120)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        x = [p["labels"] for p in points]
+        ax.plot(x, [p["auc"] for p in points], "o-", color="#1565c0", label=f"the class ({self.config.strategy})")
+        ax.plot(x, [p["random_auc"] for p in points], "s--", color="#52606d", label="random twin (ground truth)")
+        ax.plot(x, [p["truth_auc"] for p in points], "^:", color="#2e7d32",
+                label="the class's tweets, ground-truth labels")
+        ax.set_xlabel("labels in the training set")
+        ax.set_ylabel("ROC AUC on the 800 test tweets")
+        ax.grid(alpha=0.4)
+        ax.legend(loc="lower right")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()
+
+    def qr_svg(self) -> str:
+        """The students' link as a QR code."""
+        import segno
+
+        buf = io.BytesIO()
+        segno.make(self.labeling_url, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False,
+                                                       title=self.labeling_url)
+        return buf.getvalue().decode()
+
+
+def _teacher_key(path: Path) -> str:
+    """The teacher's key: read from ``path``, or drawn and written there (readable by its owner only)."""
+    with contextlib.suppress(OSError):
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_urlsafe(18)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -312,12 +482,17 @@ def _read_csv(path: Path) -> list[dict]:
         return []
 
 
-def _url_host(host: str) -> str:
-    return "127.0.0.1" if host in ("", "0.0.0.0") else f"[{host}]" if ":" in host else host
-
-
 class DashboardApp:
-    """The teacher's dashboard: ``/`` (the page) and ``/api/state`` (its JSON, polled every 2 s)."""
+    """The teacher's dashboard: ``/`` (the page, which reads the key from its own link) and ``/api/*``, each
+    behind the teacher's key (``?key=`` or the ``X-Teacher-Key`` header)::
+
+        GET  /api/state         everything the page draws (polled every 2 s)
+        GET  /api/qr.svg        the students' link as a QR code
+        GET  /api/labels.csv    the class's labels        GET /api/curves.png   the curves
+        POST /api/release       free every reserved tweet          -> {"released": n}
+        POST /api/pause         {"paused": true|false}             -> {"paused": ...}
+        POST /api/end-round     {"round": r}                       -> {"ending_round": r}
+    """
 
     def __init__(self, workshop: Workshop) -> None:
         self.workshop = workshop
@@ -327,18 +502,57 @@ class DashboardApp:
 
         request = Request(environ)
         headers = {"Cache-Control": "no-store"}
-        if request.path in ("/", "/index.html"):
-            html = (STATIC / "dashboard.html").read_text(encoding="utf-8")
-            response = Response(html, mimetype="text/html", headers=headers)
-        elif request.path == "/api/state":
-            try:
-                body, status = self.workshop.snapshot(), 200
-            except Exception as e:  # the fake restarting, a torn file: the page retries
-                body, status = {"message": f"{type(e).__name__}: {e}"}, 503
-            response = Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
+        w = self.workshop
+
+        def reply(body: Any, status: int = 200, mimetype: str = "application/json", **extra: str) -> Response:
+            if mimetype == "application/json":
+                body = json.dumps(body)
+            return Response(body, status=status, mimetype=mimetype, headers={**headers, **extra})
+
+        path = request.path
+        if path in ("/", "/index.html"):
+            response = reply((STATIC / "dashboard.html").read_text(encoding="utf-8"), mimetype="text/html")
+        elif not path.startswith("/api/"):
+            response = reply({"message": "not found"}, 404)
+        elif not hmac.compare_digest(request.args.get("key") or request.headers.get("X-Teacher-Key", ""),
+                                     w.teacher_key):
+            response = reply({"message": "this needs the teacher's link (the one the workshop printed)"}, 403)
         else:
-            response = Response(json.dumps({"message": "not found"}), status=404, mimetype="application/json")
+            try:
+                response = self._api(request, path, reply)
+            except AlreproError as e:
+                response = reply({"message": str(e)}, 409)
+            except Exception as e:  # the fake restarting, a torn file: the page retries
+                response = reply({"message": f"{type(e).__name__}: {e}"}, 503)
         return response(environ, start_response)
+
+    def _api(self, request, path: str, reply):
+        w = self.workshop
+        body = request.get_json(silent=True) if request.method == "POST" else None
+        body = body if isinstance(body, dict) else {}
+        route = (request.method, path)
+        if route == ("GET", "/api/state"):
+            return reply(w.snapshot())
+        if route == ("GET", "/api/qr.svg"):
+            return reply(w.qr_svg(), mimetype="image/svg+xml")
+        if route == ("GET", "/api/labels.csv"):
+            return reply(w.labels_csv(), mimetype="text/csv",
+                         **{"Content-Disposition": 'attachment; filename="workshop-labels.csv"'})
+        if route == ("GET", "/api/curves.png"):
+            return reply(w.curves_png(), mimetype="image/png",
+                         **{"Content-Disposition": 'attachment; filename="workshop-curves.png"'})
+        if route == ("POST", "/api/release"):
+            return reply({"released": w.release_reserved()})
+        if route == ("POST", "/api/pause"):
+            if not isinstance(body.get("paused"), bool):
+                return reply({"message": 'send {"paused": true} or {"paused": false}'}, 400)
+            return reply({"paused": w.set_paused(body["paused"])})
+        if route == ("POST", "/api/end-round"):
+            if not isinstance(body.get("round"), int):
+                return reply({"message": 'send {"round": <the round in progress>}'}, 400)
+            w.end_round(body["round"])
+            return reply({"ending_round": body["round"]})
+        return reply({"message": f"no route {request.method} {path}"}, 404)
 
 
 def run_workshop(
@@ -372,11 +586,11 @@ def run_workshop(
         workshop.start()
         print("", flush=True)
         print(f"students, label here:  {workshop.labeling_url}", flush=True)
-        print(f"teacher's dashboard:   {workshop.dashboard_url}", flush=True)
+        print(f"teacher's dashboard:   {workshop.dashboard_url}  (keep this link to yourself)", flush=True)
         print(f"fake Labelbox:         {workshop.fake.graphql_url} (API key {config.api_key})", flush=True)
         print(f"state:                 {config.db_path} and {config.run_dir}/ (rerun to resume)", flush=True)
-        if host in ("", "0.0.0.0", "::"):
-            print("listening on every interface: students replace 127.0.0.1 with this machine's address", flush=True)
+        if host in WILDCARDS and advertised_host(host) == "127.0.0.1":
+            print("no network found: the links work on this machine only", flush=True)
         print("Ctrl-C stops; nothing labelled is lost.", flush=True)
         while not workshop.wait(1.0):
             pass

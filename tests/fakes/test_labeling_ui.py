@@ -152,6 +152,26 @@ def test_a_leased_row_goes_to_nobody_else_until_answered_skipped_or_expired(serv
     assert status["leases"] == [{"data_row_id": rb["data_row_id"], "labeler": "a"}] and status["queued"] == 3
 
 
+def test_the_owner_releases_every_lease_and_pauses_the_page(server):
+    client = server.client()
+    project, _, _ = make_pool(client, 3)
+    keys = [q["global_key"] for q in server.queue(project.uid)]
+    a, b, c = (Student(server, project.uid, n) for n in "abc")
+    ra, rb = a.next()["row"], b.next()["row"]
+    assert server.release_leases(project.uid) == 2 and server.release_leases(project.uid) == 0
+    assert c.next()["row"]["global_key"] == keys[0]  # a's abandoned row is free again
+
+    assert server.pause_labeling(project.uid) is True
+    paused = Student(server, project.uid, "d").next()
+    assert paused["row"] is None and paused["paused"] is True  # no new row while paused...
+    assert c.next()["row"]["global_key"] == keys[0]  # ... the row on c's screen stays c's ...
+    c.answer(ra["data_row_id"], "Positive")  # ... and its answer counts
+    assert _get(f"{c.base}/status?token={c.token}")[1]["paused"] is True
+    assert server.labeling_status(project.uid)["paused"] is True
+    server.pause_labeling(project.uid, False)
+    assert Student(server, project.uid, "d").next()["row"]["global_key"] == rb["global_key"]
+
+
 def test_skipped_rows_come_back_when_nothing_else_is_left(server):
     client = server.client()
     project, _, _ = make_pool(client, 2)

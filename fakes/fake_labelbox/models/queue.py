@@ -166,6 +166,10 @@ class QueueMixin:
                 entry.override_id = None
                 entry.priority = self.batches[entry.batch_id].priority
 
-    def queue_order(self, project_id: str) -> list[QueueEntry]:
-        """Queued rows, lowest priority number first, ties by data row id (lexicographic)."""
-        return sorted(self.project(project_id).queue.values(), key=lambda e: (e.priority, e.data_row_id))
+    def queue_order(self, project_id: str, max_priority: int | None = None) -> list[QueueEntry]:
+        """Queued rows (only those at ``max_priority`` or better, if given), lowest priority number first, ties by
+        data row id (lexicographic)."""
+        entries = self.project(project_id).queue.values()
+        if max_priority is not None:  # filtered before sorting: the labelling page asks for a round's few rows
+            entries = [e for e in entries if e.priority <= max_priority]
+        return sorted(entries, key=lambda e: (e.priority, e.data_row_id))
