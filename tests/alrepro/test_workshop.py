@@ -431,7 +431,7 @@ def test_teacher_controls_in_a_real_browser(browser, tmp_path):
         _wait(lambda: message() == "1 reserved tweet released.", 30, "the release")
         assert _json(f"{gone.base}/status?token={gone.query['token']}")["leases"] == []
         student = PageStudent(w, "s1")
-        assert student.label_one("Positive", timeout=5) == left["global_key"]  # served to the next student
+        assert student.label_one("Positive", timeout=30) == left["global_key"]  # served to the next student
 
         # pause and resume: a paused page serves nothing and says so
         _wait(lambda: browser.find_element(By.ID, "pause").is_enabled(), 30, "the pause button")
@@ -453,7 +453,7 @@ def test_teacher_controls_in_a_real_browser(browser, tmp_path):
         finally:
             page.quit()
             shutil.rmtree(page.profile_dir, ignore_errors=True)
-        second = student.label_one("Negative", timeout=5)
+        second = student.label_one("Negative", timeout=30)
 
         # end the round early: the model retrains on the two labels and asks for the next round
         _wait(lambda: browser.find_element(By.ID, "end-round").text == "End round 0 now (2 of 5 labelled)", 30,
