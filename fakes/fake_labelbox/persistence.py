@@ -26,8 +26,9 @@ from collections.abc import Iterator
 from .errors import IncompatibleStateFile
 
 FORMAT = "fake-labelbox-state"
-FORMAT_VERSION = 3  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
-# tags, a project's MAL toggle and tags, workflow steps
+FORMAT_VERSION = 4  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
+# tags, a project's MAL toggle and tags, workflow steps; 4: labels keep
+# annotations of every kind (objects, classifications, relationships) and can be deleted
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 

@@ -85,7 +85,7 @@ def test_imported_labels_come_back_in_the_export(target, pool, snapshot):
         {"name": "Sentiment", "answer": {"name": "Negative"}, "dataRow": {"globalKey": keys[1]}},
     ]
     job = LabelImport.create_from_objects(target.client, project.uid, target.name("import"), labels)
-    job.wait_till_done()
+    job.wait_till_done(sleep_time_seconds=0.5)  # Labelbox answers RUNNING first
     assert job.state.value == "FINISHED", job.errors
     task = project.export(filters={"global_keys": keys[:3]}, params={"label_details": True})
     task.wait_till_done()
@@ -111,5 +111,5 @@ def test_the_adapter_end_to_end(target):
         target.name("adapter-import"),
         [{"name": "Sentiment", "answer": {"name": "Negative"}, "dataRow": {"globalKey": pool_rows[0].global_key}}],
     )
-    job.wait_till_done()
+    job.wait_till_done(sleep_time_seconds=0.5)  # Labelbox answers RUNNING first
     assert sp.collect([pool_rows[0].global_key]) == {pool_rows[0].global_key: 0}

@@ -153,9 +153,12 @@ class Task(Entity):
 class Label(Entity):
     project_id: str = ""
     data_row_id: str = ""
-    answers: list[dict] = field(default_factory=list)  # [{"name": classification, "answer": option}]
+    annotations: list[dict] = field(default_factory=list)  # stored annotations, see models/annotations.py
     created_by: str = ""
     source: str = "workforce"  # workforce | import | mal
+    deleted: bool = False
+    feedback: str | None = None
+    scores: list[dict] = field(default_factory=list)  # [{"id", "name", "score"}]
 
 
 @dataclass
@@ -172,7 +175,7 @@ class AnnotationImport(Entity):
     kind: str = "label"  # label | mal
     project_id: str = ""
     name: str = ""
-    state: str = "FINISHED"
+    state: str = "RUNNING"  # FINISHED once read (see LabelsMixin.read_import)
     input_file_id: str = ""
     status_file_id: str = ""
     error_file_id: str = ""

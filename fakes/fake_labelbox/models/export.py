@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from typing import Any
 
 from ..errors import bad_input
+from .annotations import find_option  # noqa: F401  (the labelling page and the workforce read options here)
 from .entities import Label, Project
 from .state import State
 
@@ -20,58 +22,6 @@ def find_classification(normalized: dict, name: str) -> dict | None:
     return None
 
 
-def find_option(classification: dict, answer: Any) -> dict | None:
-    options = classification.get("options", [])
-    if isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(options):
-        return options[answer]
-    for o in options:
-        if str(answer) in (str(o.get("label")), str(o.get("value"))):
-            return o
-    return None
-
-
-def _value(node: dict) -> str:
-    v = node.get("value")
-    return str(v) if v is not None else str(node.get("name") or node.get("label", "")).lower().replace(" ", "_")
-
-
-def classification_json(normalized: dict, ann: dict) -> dict:
-    """One export classification entry (radio / checklist / text) for a stored answer."""
-    cls = find_classification(normalized, ann["name"]) or {"name": ann["name"]}
-    out = {
-        "feature_id": ann.get("feature_id"),
-        "feature_schema_id": cls.get("featureSchemaId"),
-        "name": cls.get("name") or cls.get("instructions"),
-        "value": _value({"name": cls.get("name") or cls.get("instructions"), "value": cls.get("value")}),
-    }
-    answer = ann.get("answer")
-    kind = cls.get("type", "radio")
-    if kind == "text":
-        out["text_answer"] = {"content": str(answer)}
-        return out
-
-    def opt_json(a: Any, fid: str | None) -> dict:
-        opt = find_option(cls, a) or {"label": str(a), "value": str(a)}
-        return {
-            "feature_id": fid,
-            "feature_schema_id": opt.get("featureSchemaId"),
-            "name": opt.get("label") or str(opt.get("value")),
-            "value": _value(opt),
-            "classifications": [],
-        }
-
-    if kind == "checklist":
-        answers = answer if isinstance(answer, list) else [answer]
-        out["checklist_answers"] = [opt_json(a, ann.get("answer_feature_id")) for a in answers]
-    else:
-        out["radio_answer"] = opt_json(answer, ann.get("answer_feature_id"))
-    return out
-
-
-def label_json(state: State, lab: Label, normalized: dict, params: dict) -> dict:
-    return Rows(state, None, params, normalized).label(lab)
-
-
 def row_json(state: State, p: Project, row_id: str, params: dict) -> dict:
     return Rows(state, p, params).row(row_id)
 
@@ -79,18 +29,16 @@ def row_json(state: State, p: Project, row_id: str, params: dict) -> dict:
 class Rows:
     """Export rows of one project with one set of params."""
 
-    def __init__(self, state: State, p: Project | None, params: dict, normalized: dict | None = None) -> None:
+    def __init__(self, state: State, p: Project | None, params: dict) -> None:
         self.state, self.p = state, p
-        if normalized is None:
-            ontology = state.ontologies.get(p.ontology_id or "") if p else None
-            normalized = ontology.normalized if ontology else {}
-        self.normalized = normalized
         self.row_details = params.get("includeDataRowDetails")
         self.metadata = params.get("includeMetadata")
         self.attachments = params.get("includeAttachments")
         self.label_details = params.get("includeLabelDetails", True)
         self.performance = params.get("includePerformanceDetails")
         self.project_details = params.get("includeProjectDetails")
+        self.interpolated = bool(params.get("includeInterpolatedFrames"))
+        self.video = p is not None and (p.media_type or "").upper() == "VIDEO"
 
     def row(self, row_id: str) -> dict:
         state, p = self.state, self.p
@@ -141,7 +89,7 @@ class Rows:
         }
 
     def label(self, lab: Label) -> dict:
-        out: dict = {"id": lab.id, "label_kind": "Default", "version": "1.0.0"}
+        out: dict = {"id": lab.id, "label_kind": "Video" if self.video else "Default", "version": "1.0.0"}
         if self.label_details:
             out["label_details"] = {
                 "created_at": lab.created_at,
@@ -152,12 +100,80 @@ class Rows:
             }
         if self.performance:
             out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0, "skipped": False}
-        out["annotations"] = {
-            "objects": [],
-            "classifications": [classification_json(self.normalized, a) for a in lab.answers],
-            "relationships": [],
-        }
+        out["annotations"] = video_annotations(lab, self.interpolated) if self.video else export_annotations(lab)
         return out
+
+
+def export_annotations(lab: Label) -> dict:
+    """A label's annotations in the export's three lists, in the order they were made."""
+    out: dict[str, list] = {"objects": [], "classifications": [], "relationships": []}
+    for a in lab.annotations:
+        out[a["bucket"]].append(copy.deepcopy(a["data"]))
+    return out
+
+
+def video_annotations(lab: Label, interpolated: bool) -> dict:
+    """A video label: objects and classifications per frame, their segments and keyframes.
+
+    Objects are drawn on their keyframes and, with ``interpolated``, on every frame between two keyframes
+    of a segment (geometry interpolated linearly). Keyframe classifications lose their nested answers, as
+    Labelbox's video export does."""
+    frames: dict[int, dict] = {}
+    segments: dict[str, list] = {}
+    keyframes: dict[str, dict] = {}
+    glob: list[dict] = []
+
+    def frame(n: int) -> dict:
+        return frames.setdefault(n, {"objects": {}, "classifications": []})
+
+    for a in lab.annotations:
+        data = a["data"]
+        fid = data["feature_id"]
+        if a["bucket"] == "objects" and "segments" in data:
+            head = {k: data[k] for k in ("feature_id", "feature_schema_id", "name", "value", "annotation_kind")}
+            key = {"VideoBoundingBox": "bounding_box", "VideoPoint": "point"}.get(data["annotation_kind"], "line")
+            segments[fid] = [[seg[0]["frame"], seg[-1]["frame"]] for seg in data["segments"]]
+            keyframes[fid] = {str(kf["frame"]): True for seg in data["segments"] for kf in seg}
+            for seg in data["segments"]:
+                for kf, nxt in zip(seg, seg[1:] + [None]):
+                    shown = [_without_nested(c) for c in kf["classifications"]]
+                    frame(kf["frame"])["objects"][fid] = {**head, "classifications": shown, key: kf["geometry"]}
+                    if interpolated and nxt is not None:
+                        span = nxt["frame"] - kf["frame"]
+                        for n in range(kf["frame"] + 1, nxt["frame"]):
+                            geometry = _between(kf["geometry"], nxt["geometry"], (n - kf["frame"]) / span)
+                            frame(n)["objects"][fid] = {**head, "classifications": shown, key: geometry}
+        elif a["bucket"] == "classifications" and data.get("frames"):
+            entry = {k: v for k, v in data.items() if k != "frames"}
+            segments[fid] = [[f["start"], f["end"]] for f in data["frames"]]
+            keyframes[fid] = {str(n): True for f in data["frames"] for n in (f["start"], f["end"])}
+            for f in data["frames"]:
+                span = range(f["start"], f["end"] + 1) if interpolated else sorted({f["start"], f["end"]})
+                for n in span:
+                    frame(n)["classifications"].append(copy.deepcopy(entry))
+        elif a["bucket"] == "classifications":
+            glob.append(copy.deepcopy(data))
+    return {"frames": {str(n): frames[n] for n in sorted(frames)}, "segments": segments,
+            "key_frame_feature_map": keyframes, "classifications": glob}
+
+
+def _without_nested(classification: dict) -> dict:
+    out = copy.deepcopy(classification)
+    answers = out.get("checklist_answers") or ([out["radio_answer"]] if "radio_answer" in out else [])
+    for answer in answers:
+        answer["classifications"] = []
+    return out
+
+
+def _between(a: Any, b: Any, t: float) -> Any:
+    """Linear interpolation of two geometries of the same shape (numbers, dicts of numbers, lists of points)."""
+    if isinstance(a, dict):
+        return {k: _between(v, b[k], t) if k in b else v for k, v in a.items()}
+    if isinstance(a, list):
+        return [_between(x, y, t) for x, y in zip(a, b)] if len(a) == len(b) else a
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        return round(a + (b - a) * t, 3)
+    return a
 
 
 def workflow_status(p: Project, row_id: str) -> str:

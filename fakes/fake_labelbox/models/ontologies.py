@@ -44,6 +44,8 @@ class OntologiesMixin:
     def upsert_ontology(self, ontology_id: str | None, name: str, normalized: dict, media_type: str | None = None,
                         description: str | None = None) -> Ontology:
         """Create (or replace) an ontology; each root tool and classification is, or becomes, a feature schema."""
+        normalized.setdefault("tools", [])  # Labelbox answers both lists, empty ones too
+        normalized.setdefault("classifications", [])
         for position, node in enumerate(normalized.get("tools", [])):
             _complete_tool(node, position)
         for node in normalized.get("tools", []) + normalized.get("classifications", []):
@@ -215,9 +217,9 @@ class OntologiesMixin:
         """Does a label of a project on this ontology answer this root node (by schema id or by name)?"""
         projects = {p.id for p in self.ontology_projects(o.id)}
         keys = {node.get("schemaNodeId"), node.get("featureSchemaId"), _node_name(node)} - {None, ""}
-        return any(a.get("schemaId") in keys or a.get("featureSchemaId") in keys or a.get("name") in keys
-                   for lab in self.labels.values() if lab.project_id in projects and not getattr(lab, "deleted", False)
-                   for a in lab.answers)
+        return any(a["data"].get("feature_schema_id") in keys or a["data"].get("name") in keys
+                   for lab in self.labels.values() if lab.project_id in projects and not lab.deleted
+                   for a in lab.annotations)
 
 
 def _complete_tool(node: dict, position: int) -> None:

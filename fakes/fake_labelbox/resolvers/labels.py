@@ -6,19 +6,22 @@ import json
 from collections.abc import Callable
 
 from ..errors import bad_input
+from ..models.export import export_annotations
 from .common import Ctx, matches, page, resolve_own_file
 
 
 def import_view(ctx: Ctx, imp) -> dict:
+    """An import as Labelbox shows it: the status and error files only once it has finished."""
+    done = imp.state != "RUNNING"
     return {
         "id": imp.id,
         "name": imp.name,
         "state": imp.state,
-        "progress": "100%" if imp.state != "RUNNING" else "0%",
+        "progress": "100%" if done else "0%",
         "createdAt": imp.created_at,
         "inputFileUrl": ctx.file_url(imp.input_file_id),
-        "statusFileUrl": ctx.file_url(imp.status_file_id),
-        "errorFileUrl": ctx.file_url(imp.error_file_id),
+        "statusFileUrl": ctx.file_url(imp.status_file_id) if done else None,
+        "errorFileUrl": ctx.file_url(imp.error_file_id) if done else None,
         "project": ctx.state.project(imp.project_id),
     }
 
@@ -39,7 +42,8 @@ def create_import(kind: str) -> Callable:
 def find_import(kind: str) -> Callable:
     def resolve(_root, info, where):
         ctx: Ctx = info.context
-        return import_view(ctx, ctx.state.find_import(kind, where["projectId"], where["name"]))
+        st = ctx.state
+        return import_view(ctx, st.read_import(st.find_import(kind, where["projectId"], where["name"])))
     return resolve
 
 
@@ -52,18 +56,39 @@ def project_labels(p, info, where=None, skip=0, first=None):
     return page([lab for lab in items if matches(lab, where)], skip, first)
 
 
+def row_labels(row, info, where=None, skip=0, first=None):
+    st = info.context.state
+    items = [lab for lab in st.labels.values() if lab.data_row_id == row.id and not lab.deleted]
+    return page([lab for lab in items if matches(lab, where)], skip, first)
+
+
+def label_feedback(_root, info, input):
+    return info.context.state.set_label_feedback(input["labelId"], input["feedback"], input["scores"])
+
+
 def label_field(lab, info):
-    return json.dumps({"classifications": [{"title": a["name"], "answer": {"title": a["answer"]}} for a in lab.answers]})
+    """The label's annotations as JSON text (objects, classifications, relationships, as the export has them)."""
+    return json.dumps(export_annotations(lab))
+
+
+def delete_labels(_root, info, labelIds):
+    return info.context.state.delete_labels(labelIds)
 
 
 RESOLVERS = {
     "Query": {
+        "label": lambda _root, info, where: info.context.state.get("labels", where["id"], "Label"),
         "labelImport": find_import("label"),
         "modelAssistedLabelingPredictionImport": find_import("mal"),
     },
     "Mutation": {
         "createLabelImport": create_import("label"),
         "createModelAssistedLabelingPredictionImport": create_import("mal"),
+        "deleteLabels": delete_labels,
+        "upsertAutoQaLabelFeedback": label_feedback,
+    },
+    "DataRow": {
+        "labels": row_labels,
     },
     "Project": {
         "labels": project_labels,
