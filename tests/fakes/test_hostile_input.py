@@ -141,7 +141,7 @@ def world(fake):
     fake.revoke_key(revoked)
     fake.admin.set_limits(max_body_bytes=200_000, max_list_length=5000, max_depth=20)
     return {"project": project.uid, "dataset": dataset.uid, "foreign_project": op.uid, "foreign_dataset": od.uid,
-            "foreign_ontology": op.ontology().uid, "revoked_key": revoked, "file": url.rsplit("/", 1)[1]}
+            "foreign_ontology": op.ontology().uid, "revoked_key": revoked, "file": url.rsplit("/", 1)[1].split("?")[0]}
 
 
 def _fill(text, world):

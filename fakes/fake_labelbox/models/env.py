@@ -78,11 +78,13 @@ LIVE_ENV = Env()
 
 
 class Ids:
-    """cuid-looking ids (25 chars, leading 'c') drawn from one RNG: seeded means reproducible."""
+    """cuid-looking ids (25 chars, leading 'c') drawn from one RNG: seeded means reproducible.
 
-    def __init__(self, seed: int | None) -> None:
-        self.seed = seed
-        self.rng = random.Random(seed)
+    ``salt`` (an organization's id) keeps two organizations made with the same seed from drawing the same ids."""
+
+    def __init__(self, seed: int | None, salt: str | None = None) -> None:
+        self.seed = seed if salt is None or seed is None else f"{seed}/{salt}"
+        self.rng = random.Random(self.seed)
 
     def new(self) -> str:
         return "c" + "".join(self.rng.choices(ID_ALPHABET, k=24))

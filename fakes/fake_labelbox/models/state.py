@@ -8,6 +8,8 @@ a method does one plain create, read, update or delete and raises :mod:`fake_lab
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from typing import Any
 
@@ -73,9 +75,12 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
     def reset(self, seed: int | None = None) -> None:
         with self.lock:
             self.seed = seed
-            self.ids = Ids(seed)
+            self.ids = Ids(seed, salt=None if self.org_id == ORG_ID else self.org_id)
             if seed is None:  # entropy through the env, so that a journal replay draws the same ids
                 self.ids.rng.seed(self.env.token())
+            # signs the organization's file URLs; a seeded fake's is reproducible, as everything else in it
+            self.file_secret = (hashlib.sha256(f"{seed}/{self.org_id}/files".encode()).hexdigest()
+                                if seed is not None else self.env.token())
             self.clock = Clock(seed is not None, self.env)
             now = self.clock.stamp()
             self.organization = Organization(self.org_id, now, now, name=self.org_name)
@@ -138,6 +143,9 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
         return obj
 
     # ---- files -------------------------------------------------------------------------------
+    def file_signature(self, file_id: str) -> str:
+        return hmac.new(self.file_secret.encode(), file_id.encode(), hashlib.sha256).hexdigest()[:32]
+
     def store_file(self, content: bytes, content_type: str = "application/octet-stream") -> StoredFile:
         f = StoredFile(self.new_id(), content, content_type)
         self.files[f.id] = f

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 from ..errors import bad_input
 from ..models.entities import Task
@@ -30,8 +30,10 @@ class Ctx:
     state: State
     base_url: str  # e.g. "http://127.0.0.1:8765", used for absolute file URLs
 
-    def file_url(self, file_id: str, query: str = "") -> str:
-        return f"{self.base_url}/files/{file_id}{query}"
+    def file_url(self, file_id: str, **params: object) -> str:
+        """A signed URL for one of the organization's files, as Labelbox hands out signed storage URLs."""
+        query = urlencode({**params, "sig": self.state.file_signature(file_id)})
+        return f"{self.base_url}/files/{file_id}?{query}"
 
 
 @cache

@@ -42,7 +42,7 @@ def task_export_chunk(view, info, streamType, offset):
     first_line = body.count(b"\n", 0, start)
     return {"offsets": {"start": start, "end": end},
             "lines": {"start": first_line, "end": first_line + body.count(b"\n", start, end + 1) - 1},
-            "file": ctx.file_url(t.result_file_id, f"?start={start}&end={end}")}
+            "file": ctx.file_url(t.result_file_id, start=start, end=end)}
 
 
 RESOLVERS = {
