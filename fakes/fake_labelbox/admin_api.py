@@ -1,7 +1,8 @@
 """The admin API over HTTP, under ``/_fake/``: a route table onto the :class:`~fake_labelbox.admin.Admin` methods.
 
 JSON in, JSON out; no Labelbox API key needed. With ``--admin-key K`` every route but ``health`` needs the
-header ``X-Fake-Admin-Key: K``. Routes that act on one organization take ``organization_id`` in the body or
+header ``X-Fake-Admin-Key: K`` (``alrepro fake-server`` makes one up when it listens beyond loopback). A POST
+needs a JSON body (``Content-Type: application/json``), so a cross-site form cannot reach the state. Routes that act on one organization take ``organization_id`` in the body or
 ``?org=`` (default: the default organization; ``"*"`` = all, for ``truth`` and ``workforce/step``); ``queue``
 and ``workforce/step`` find a project's organization.
 
@@ -111,8 +112,14 @@ class AdminApi:
             return json_response({"message": "admin key required (header X-Fake-Admin-Key)"}, 403)
         if endpoint is None:
             return json_response({"message": f"No admin route {request.method} /_fake/{path}"}, 404)
-        body = request.get_json(silent=True)
-        body = {} if body is None else body
+        if request.method == "POST" and request.mimetype != "application/json":
+            # a cross-site form post cannot send JSON, so it changes nothing
+            return json_response({"message": "admin calls that change the state need a JSON body "
+                                             "(Content-Type: application/json)"}, 415)
+        raw = request.get_data()
+        body = request.get_json(silent=True) if raw else {}
+        if body is None:
+            return json_response({"message": "the request body is not valid JSON"}, 400)
         org = request.args.get("org")
         if isinstance(body, dict):
             org = body.pop("organization_id", None) or org

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
+import secrets
 import signal
 import sys
 from typing import Any
@@ -27,6 +29,13 @@ def make_server(app: FakeLabelboxApp, host: str = "127.0.0.1", port: int = 0, qu
     return _make(host, port, app, threaded=True, request_handler=QuietHandler if quiet else None)
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def main(argv: list[str]) -> int:
     """``alrepro fake-server --port N --api-key KEY [--host H] [--seed S] [--db PATH] [--limit NAME=VALUE]``."""
     parser = argparse.ArgumentParser(prog="alrepro fake-server", description="Run the fake Labelbox server.")
@@ -41,7 +50,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--synchronous", default="FULL", choices=["NORMAL", "FULL", "EXTRA"],
                         help="with --db: SQLite synchronous mode (FULL survives power loss, NORMAL a process kill)")
     parser.add_argument("--admin-key", default=None,
-                        help="require this key (header X-Fake-Admin-Key) on /_fake/ routes other than health")
+                        help="require this key (header X-Fake-Admin-Key) on /_fake/ routes other than health "
+                             "(made up and printed when --host is not a loopback address)")
     parser.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                         help=f"override a request limit ({', '.join(Limits().view())})")
     parser.add_argument("--quiet", action="store_true", help="no access log")
@@ -51,6 +61,8 @@ def main(argv: list[str]) -> int:
         limits.update(**{k: int(v) for k, _, v in (item.partition("=") for item in args.limit)})
     except ValueError as e:
         parser.error(str(e))
+    if args.admin_key is None and not _loopback(args.host):
+        args.admin_key = secrets.token_urlsafe(24)  # reachable from other machines: the admin door is locked
     try:
         app = FakeLabelboxApp(api_key=args.api_key, seed=args.seed, db=args.db, limits=limits,
                               snapshot_every=args.snapshot_every, synchronous=args.synchronous,
@@ -65,6 +77,8 @@ def main(argv: list[str]) -> int:
     print(f"  rest endpoint:    {base}{REST_PREFIX}", flush=True)
     print(f"  api key:          {args.api_key}", flush=True)
     print(f"  admin:            {base}/_fake/health", flush=True)
+    if args.admin_key:
+        print(f"  admin key:        {args.admin_key} (header X-Fake-Admin-Key)", flush=True)
     if args.db:
         print(f"  state file:       {args.db}", flush=True)
 

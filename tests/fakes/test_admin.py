@@ -70,3 +70,30 @@ def test_task_polls_in_progress(fake, client, monkeypatch):
     assert task.status == "IN_PROGRESS"
     task.wait_till_done()
     assert task.status == "COMPLETE"
+
+
+def test_a_cross_site_form_post_changes_nothing(fake, client):
+    make_pool(client, 2)
+    before = fake.digest()
+    r = requests.post(f"{fake.url}/_fake/reset", data={"seed": "1"}, timeout=5)  # what a plain HTML form sends
+    assert r.status_code == 415 and "JSON body" in r.json()["message"]
+    r = requests.post(f"{fake.url}/_fake/reset", data="{not json", headers={"Content-Type": "application/json"},
+                      timeout=5)
+    assert r.status_code == 400 and "not valid JSON" in r.json()["message"]
+    assert fake.digest() == before
+
+
+def test_admin_key_guards_every_route_but_health():
+    with FakeLabelbox.running(api_key="k", seed=0, admin_key="door") as fake:
+        assert requests.get(f"{fake.url}/_fake/health", timeout=5).status_code == 200
+        assert requests.get(f"{fake.url}/_fake/keys", timeout=5).status_code == 403
+        assert requests.post(f"{fake.url}/_fake/reset", json={}, timeout=5).status_code == 403
+        ok = requests.get(f"{fake.url}/_fake/keys", headers={"X-Fake-Admin-Key": "door"}, timeout=5)
+        assert ok.status_code == 200 and ok.json()["keys"]
+
+
+def test_cli_locks_the_admin_door_beyond_loopback():
+    from fake_labelbox.cli import _loopback
+
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
+    assert not _loopback("0.0.0.0") and not _loopback("192.0.2.1")

@@ -102,7 +102,7 @@ def test_faults_over_http_inspect_and_clear(fake, client):
     assert requests.delete(url, timeout=5).json()["cleared_pending"] == 2
     assert requests.get(url, timeout=5).json() == {"pending": [], "fired": [], "total_fired": 1}
     requests.post(url, json={"kind": "rate_limit", "count": 3}, timeout=5)
-    assert requests.post(url + "/clear", timeout=5).json()["cleared_pending"] == 1
+    assert requests.post(url + "/clear", json={}, timeout=5).json()["cleared_pending"] == 1
     client.get_user()
 
 
