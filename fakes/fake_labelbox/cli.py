@@ -12,7 +12,7 @@ from typing import Any
 
 from . import DEFAULT_API_KEY
 from .app import FakeLabelboxApp
-from .errors import IncompatibleStateFile, ReplayDiverged
+from .errors import StateFileError
 from .limits import Limits
 from .rest import PREFIX as REST_PREFIX
 
@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
         app = FakeLabelboxApp(api_key=args.api_key, seed=args.seed, db=args.db, limits=limits,
                               snapshot_every=args.snapshot_every, synchronous=args.synchronous,
                               admin_key=args.admin_key)
-    except (IncompatibleStateFile, ReplayDiverged) as e:
+    except StateFileError as e:
         print(f"error: {e}", file=sys.stderr, flush=True)
         return 2
     server = make_server(app, args.host, args.port, quiet=args.quiet)

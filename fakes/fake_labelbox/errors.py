@@ -76,12 +76,20 @@ class DroppedConnection(ConnectionResetError):
     """Raised by the app for a ``drop`` fault; werkzeug's server treats it as a dropped connection."""
 
 
-class IncompatibleStateFile(RuntimeError):
+class StateFileError(RuntimeError):
+    """The ``--db`` file cannot be served; the message is one line for the person who started the server."""
+
+
+class IncompatibleStateFile(StateFileError):
     """The ``--db`` file was not written by this version of the fake (or is not a state file at all)."""
 
 
-class ReplayDiverged(RuntimeError):
+class ReplayDiverged(StateFileError):
     """Replaying the journal produced a different result than the one recorded."""
+
+
+class StateFileInUse(StateFileError):
+    """Another process serves the same ``--db`` file."""
 
 
 def error_body(message: str, code: str, limit: dict | None = None, detail: str | None = None) -> dict:

@@ -17,13 +17,14 @@ version raises :class:`IncompatibleStateFile` instead of being reused.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import os
 import pickle
 import sqlite3
 from collections.abc import Iterator
 
-from .errors import IncompatibleStateFile
+from .errors import IncompatibleStateFile, StateFileError, StateFileInUse
 
 FORMAT = "fake-labelbox-state"
 FORMAT_VERSION = 4  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
@@ -53,6 +54,7 @@ class Store:
             raise ValueError(f"synchronous must be one of {SYNCHRONOUS}")
         self.path = os.fspath(path)
         self.snapshot_every = snapshot_every
+        self._lock_file = _exclusive(self.path)  # before anything is read or written
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -63,7 +65,11 @@ class Store:
             else:
                 self._create()
         except sqlite3.DatabaseError as e:
+            self._lock_file.close()
             raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file ({e})") from e
+        except StateFileError:
+            self._lock_file.close()
+            raise
         self.since_snapshot = self.conn.execute(
             "SELECT COUNT(*) FROM journal WHERE seq > ?", (self.snapshot_seq(),)).fetchone()[0]
 
@@ -148,3 +154,24 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        self._lock_file.close()
+
+
+def _exclusive(path: str):
+    """Hold ``PATH.lock`` for as long as this process serves ``path`` (released when the process ends, even
+    by SIGKILL): a second server on the same file refuses before it reads or writes anything."""
+    lock = open(path + ".lock", "a+")  # noqa: SIM115 - held open for the store's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip()
+        lock.close()
+        raise StateFileInUse(f"{path} is in use by another fake Labelbox server"
+                             f"{f' (pid {holder})' if holder else ''}: stop it, or start with another --db path"
+                             ) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock

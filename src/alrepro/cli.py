@@ -438,6 +438,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alrepro {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
+        if _fake_state_file_error(exc):  # the fake's --db file is in use, damaged or foreign: one line
+            print(f"alrepro {args.command}: error: {exc}", file=sys.stderr)
+            return 2
         if not type(exc).__module__.startswith(("lbox", "labelbox")):
             raise
         print(f"alrepro {args.command}: Labelbox error: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -445,6 +448,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"alrepro {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _fake_state_file_error(exc: BaseException) -> bool:
+    try:
+        from fake_labelbox.errors import StateFileError
+    except ImportError:  # the fake is an optional extra
+        return False
+    return isinstance(exc, StateFileError)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,7 @@ def test_restart_resumes_exactly(tmp_path, seed):
     first = FakeLabelboxApp(api_key=KEY, seed=seed, db=str(db))
     pid, _keys = script_setup(first)
     before = first.digest()
-    del first  # no close(): the journal since the initial snapshot is all there is
+    first.store.close()  # what a kill leaves (no snapshot): the journal since the initial snapshot is all there is
 
     second = FakeLabelboxApp(api_key=KEY, seed=seed, db=str(db))
     assert second.digest() == before
@@ -128,6 +128,7 @@ def test_snapshots_bound_the_journal(tmp_path):
     script_more(app, pid)
     assert app.store.stats()["journal_since_snapshot"] < 5
     want = app.digest()
+    app.store.close()  # as a kill would (no snapshot on the way out)
     assert FakeLabelboxApp(api_key=KEY, seed=1, db=db).digest() == want
 
 
@@ -257,3 +258,66 @@ def test_sigkill_loses_no_acknowledged_label(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
+
+
+def test_a_second_server_on_the_same_file_refuses_and_three_sigkills_lose_nothing(tmp_path):
+    """Three times: a server labels while a second one is started on its file (it must refuse at once, writing
+    nothing), then the first is SIGKILLed mid-write; every acknowledged label is there after each restart."""
+    import labelbox
+
+    db = tmp_path / "shared.db"
+    code = "import sys; from fake_labelbox.cli import main; sys.exit(main(sys.argv[1:]))"
+    acked: list[str] = []
+    project_id = None
+    for _round in range(3):
+        proc, base = _start(db)
+        try:
+            client = labelbox.Client(api_key=KEY, endpoint=base + "/graphql", rest_endpoint=base + "/api/v1")
+            if project_id is None:
+                project, _ds, keys = make_pool(client, 200)
+                project_id = project.uid
+                requests.post(base + "/_fake/truth", json={"truth": truth_for(keys)}, timeout=10)
+            ids = _labels(client, project_id)
+            assert [i for i in acked if i not in ids] == []  # nothing acknowledged before the kill is lost
+            stop = threading.Event()
+
+            def stepper(base=base, stop=stop):
+                s = requests.Session()
+                while not stop.is_set():
+                    try:
+                        r = s.post(base + "/_fake/workforce/step", json={"n": 1, "project_id": project_id}, timeout=10)
+                        acked.extend(m["label_id"] for m in r.json()["labels"])
+                    except (requests.RequestException, ValueError):
+                        return
+
+            t = threading.Thread(target=stepper)
+            t.start()
+            second = subprocess.run([sys.executable, "-c", code, "--db", str(db), "--port", "0", "--api-key", KEY],
+                                    capture_output=True, text=True, timeout=60)
+            assert second.returncode == 2
+            assert "in use by another fake Labelbox server" in second.stderr and "Traceback" not in second.stderr
+            deadline = time.monotonic() + 20
+            start = len(acked)
+            while len(acked) < start + 15 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            stop.set()
+            t.join(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    proc, base = _start(db)
+    try:
+        client = labelbox.Client(api_key=KEY, endpoint=base + "/graphql", rest_endpoint=base + "/api/v1")
+        ids = _labels(client, project_id)
+        assert len(acked) >= 45 and [i for i in acked if i not in ids] == []
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+
+
+def _labels(client, project_id) -> set[str]:
+    task = client.get_project(project_id).export(params={"label_details": True})
+    task.wait_till_done()
+    return {lab["id"] for row in task.get_buffered_stream() for lab in row.json["projects"][project_id]["labels"]}
