@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+from labelbox import DataRow, StreamType
+
 from .conftest import make_pool, truth_for
 
 
@@ -84,3 +86,47 @@ def test_export_7200_labeled_rows(client, fake):
     answers = {r["data_row"]["global_key"]: r["projects"][project.uid]["labels"][0]["annotations"]
                ["classifications"][0]["radio_answer"]["name"] for r in rows}
     assert answers == truth_for(keys)
+
+
+# ---- catalog export: Dataset.export, DataRow.export, Catalog.export -------------------------------------------
+def _catalog_rows(task):
+    task.wait_till_done()
+    assert task.status == "COMPLETE" and not task.has_errors()
+    return [r.json for r in task.get_buffered_stream()] if task.has_result() else []
+
+
+def test_dataset_export_lists_its_rows_and_filters_by_id_or_key(client):
+    project, dataset, keys = make_pool(client, 4)
+    other = client.create_dataset(name="other")
+    other.create_data_rows([{"row_data": "not mine", "global_key": "elsewhere"}]).wait_till_done()
+    rows = _catalog_rows(dataset.export())
+    assert sorted(r["data_row"]["global_key"] for r in rows) == keys
+    assert all(r["projects"] == {} for r in rows)  # no projects unless asked for
+    ids = [client.get_data_row_by_global_key(k).uid for k in keys[:2]]
+    assert sorted(r["data_row"]["id"] for r in _catalog_rows(dataset.export(filters={"data_row_ids": ids}))) \
+        == sorted(ids)
+    assert [r["data_row"]["global_key"] for r in _catalog_rows(dataset.export(filters={"global_keys": keys[3:]}))] \
+        == keys[3:]
+    assert _catalog_rows(other.export(filters={"global_keys": keys[:1]})) == []
+
+
+def test_data_row_export_with_projects_asked_for(client, fake):
+    project, dataset, keys = make_pool(client, 2)
+    fake.register_truth(truth_for(keys))
+    [made] = fake.step(1, project.uid)
+    row = client.get_data_row_by_global_key(made["global_key"])
+    [plain] = _catalog_rows(DataRow.export(client, data_rows=[row]))
+    assert plain["data_row"]["id"] == row.uid and plain["projects"] == {}
+    [full] = _catalog_rows(DataRow.export(client, global_keys=[row.global_key],
+                                          params={"project_ids": [project.uid], "label_details": True,
+                                                  "data_row_details": True}))
+    [label] = full["projects"][project.uid]["labels"]
+    assert label["annotations"]["classifications"][0]["name"] == "Sentiment"
+    assert full["data_row"]["details"]["dataset_id"] == dataset.uid
+
+
+def test_an_unknown_data_row_exports_nothing_without_error(client):
+    task = DataRow.export(client, data_rows=["invalid_id"])
+    task.wait_till_done()
+    assert task.status == "COMPLETE" and task.has_result() is False and task.has_errors() is False
+    assert task.get_total_lines(stream_type=StreamType.RESULT) is None

@@ -7,7 +7,7 @@ import warnings
 import pytest
 from labelbox.schema.identifiable import GlobalKey, UniqueId
 from labelbox.schema.identifiables import GlobalKeys, UniqueIds
-from lbox.exceptions import LabelboxError, MalformedQueryException
+from lbox.exceptions import LabelboxError, MalformedQueryException, ResourceConflict
 
 from .conftest import make_pool, truth_for
 
@@ -104,6 +104,10 @@ def test_batch_of_unknown_rows_or_keys_is_refused_and_not_made(client):
     project.create_batch("first", global_keys=keys)
     with pytest.raises(MalformedQueryException, match="No valid data rows to add to project"):
         project.create_batch("again", global_keys=keys)
+    with pytest.raises(ResourceConflict):  # the name is checked first
+        project.create_batch("first", global_keys=keys)
+    with pytest.raises(LabelboxError, match="priority"):  # an explicit null priority is refused
+        project.create_batch("null", global_keys=keys, priority=None)
     assert [b.name for b in project.batches()] == ["first"]
 
 

@@ -53,11 +53,13 @@ class Rows:
             out["metadata_fields"] = row.metadata_fields
         if self.attachments:
             out["attachments"] = row.attachments
-        labels = state.labels
-        proj: dict = {"name": p.name, "labels": [self.label(labels[i]) for i in p.labels.get(row_id, [])]}
-        if self.project_details:
-            proj["project_details"] = self._project_details(row_id)
-        out["projects"] = {p.id: proj}
+        out["projects"] = {}
+        if p is not None:  # a catalog row outside the projects asked for has none
+            labels = state.labels
+            proj: dict = {"name": p.name, "labels": [self.label(labels[i]) for i in p.labels.get(row_id, [])]}
+            if self.project_details:
+                proj["project_details"] = self._project_details(row_id)
+            out["projects"] = {p.id: proj}
         return out
 
     def _details(self, row) -> dict:
@@ -242,5 +244,48 @@ def build_export(state: State, p: Project, filters: dict, params: dict | None) -
     rows = select_rows(state, p, query)
     render = Rows(state, p, params).row
     lines = [json.dumps(render(r), separators=(",", ":")) for r in rows]
+    body = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    return body, len(lines)
+
+
+# ---- catalog export: rows of the organization, not of one project ------------------------------------------------
+def select_catalog_rows(state: State, query: list[dict]) -> list[str]:
+    """Apply a catalog export's ``searchQuery.query`` filters (ANDed) to the organization's data rows."""
+    rows = [r.id for r in state.data_rows.values() if not r.deleted]
+    for f in query or []:
+        kind, negate = f.get("type"), f.get("operator") == "is_not"
+        ids = set(f.get("ids") or [])
+        if kind == "dataset":
+            rows = [r for r in rows if (state.data_rows[r].dataset_id in ids) != negate]
+        elif kind in ("data_row_id", "global_key"):
+            if kind == "global_key":
+                ids = {state.global_keys.get(k) for k in ids}
+            rows = [r for r in rows if (r in ids) != negate]
+        elif kind == "labeled_at":
+            rows = [r for r in rows if any(_in_range(lab.created_at, f["value"])
+                                           for lab in state.labels.values() if lab.data_row_id == r)]
+        elif kind == "data_row_last_activity_at":
+            rows = [r for r in rows if _in_range(state.data_rows[r].updated_at, f["value"])]
+        else:
+            raise bad_input(f"Unsupported export filter type: {kind}")
+    return rows
+
+
+def build_catalog_export(state: State, filters: dict, params: dict | None) -> tuple[bytes, int]:
+    """The NDJSON bytes of a catalog export and its line count. A row's ``projects`` holds the projects that
+    ``params.projectIds`` names (all of them with ``allProjects``) and that hold the row."""
+    params = dict(params or {})
+    params.setdefault("includeLabelDetails", True)
+    query = ((filters or {}).get("searchQuery") or {}).get("query") or []
+    wanted = set(params.get("projectIds") or [])
+    projects = [p for p in state.projects.values() if not p.deleted
+                and (params.get("allProjects") or p.id in wanted)]
+    lines = []
+    for row_id in select_catalog_rows(state, query):
+        out = Rows(state, None, params).row(row_id)
+        for p in projects:
+            if row_id in p.rows:
+                out["projects"].update(Rows(state, p, params).row(row_id)["projects"])
+        lines.append(json.dumps(out, separators=(",", ":")))
     body = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
     return body, len(lines)

@@ -20,11 +20,14 @@ class QueueMixin:
 
     def create_batch(self, project_id: str, name: str, consensus: dict | None = None) -> Batch:
         p = self.project(project_id)
-        if any(self.batches[b].name == name for b in p.batch_ids):
-            raise conflict(f"Batch with name {name} already exists in project")
+        self._check_batch_name(p, name)
         b = self.create("batches", Batch, project_id=p.id, name=name, consensus_settings=consensus)
         p.batch_ids.append(b.id)
         return b
+
+    def _check_batch_name(self, p: Project, name: str) -> None:
+        if any(self.batches[b].name == name for b in p.batch_ids):
+            raise conflict(f"Batch with name {name} already exists in project")
 
     def batch(self, project_id: str, batch_id: str) -> Batch:
         b = self.batches.get(batch_id)
@@ -32,9 +35,11 @@ class QueueMixin:
             raise not_found("Batch", batch_id)
         return b
 
-    def check_batch_rows(self, project_id: str, row_ids: list[str], global_keys: list[str]) -> None:
-        """Labelbox's refusals before a batch is made: unknown global keys, or no row that could be added."""
+    def check_new_batch(self, project_id: str, name: str, row_ids: list[str], global_keys: list[str]) -> None:
+        """Labelbox's refusals before a batch is made, in its order: a name the project has, unknown global keys,
+        no row that could be added."""
         p = self.project(project_id)
+        self._check_batch_name(p, name)
         missing = [k for k in global_keys or [] if self.data_row_by_key("GKEY", k) is None]
         if missing:
             raise malformed(f"Data rows with the following global keys do not exist: {', '.join(missing)}.")

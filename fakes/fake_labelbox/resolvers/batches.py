@@ -10,17 +10,18 @@ from ..models.queue import TASK_QUEUES
 from .common import cursor_page, derived_id, page
 
 
-def _batch_priority(value) -> int:
-    prio = 5 if value is None else value
-    if not 1 <= prio <= 5:
+def _batch_priority(input: dict) -> int:
+    """The input's priority: 5 when not given; an explicit null or a value outside 1..5 is refused."""
+    prio = input.get("priority", 5)
+    if prio is None or not 1 <= prio <= 5:
         raise bad_input(f"Batch priority must be between 1 and 5, got {prio}")
     return prio
 
 
 def pm_create_batch_v2(p, info, input):
     st = info.context.state
-    prio = _batch_priority(input.get("priority"))
-    st.check_batch_rows(p.id, input.get("dataRowIds") or [], input.get("globalKeys") or [])
+    prio = _batch_priority(input)
+    st.check_new_batch(p.id, input["name"], input.get("dataRowIds") or [], input.get("globalKeys") or [])
     b = st.create_batch(p.id, input["name"], input.get("consensusSettings"))
     _added, failed = st.add_to_batch(b.id, input.get("dataRowIds") or [], input.get("globalKeys") or [], prio)
     return {"batch": b, "failedDataRowIds": failed}
@@ -36,7 +37,7 @@ def pm_add_rows_async(p, info, input):
     b = st.batches.get(input["batchId"])
     if b is None or b.project_id != p.id:
         raise not_found("Batch", input["batchId"])
-    prio = _batch_priority(input.get("priority"))
+    prio = _batch_priority(input)
     _added, failed = st.add_to_batch(b.id, input.get("dataRowIds") or [], input.get("globalKeys") or [], prio)
     t = st.create_task("add-data-rows-to-batch", f"Add data rows to batch {b.name}",
                        result=json.dumps({"failedDataRowIds": failed}) if failed else None)
@@ -51,15 +52,16 @@ def _batch_tasks(st, batches) -> dict:
 
 def pm_create_batches(p, info, input):
     st = info.context.state
-    prio = _batch_priority(input.get("priority"))
-    st.check_batch_rows(p.id, input.get("dataRowIds") or [], input.get("globalKeys") or [])
+    prio = _batch_priority(input)
+    st.check_new_batch(p.id, f"{input['batchNamePrefix']}0000", input.get("dataRowIds") or [],
+                       input.get("globalKeys") or [])
     return _batch_tasks(st, st.create_batches(p.id, input["batchNamePrefix"], input.get("dataRowIds") or [],
                                               input.get("globalKeys") or [], prio, input.get("consensusSettings")))
 
 
 def pm_create_batches_from_dataset(p, info, input):
     st = info.context.state
-    prio = _batch_priority(input.get("priority"))
+    prio = _batch_priority(input)
     rows = st.rows_not_in_project(p.id, input["datasetId"])
     if not rows:
         raise malformed("No valid data rows to add to project")

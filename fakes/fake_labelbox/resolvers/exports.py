@@ -19,6 +19,16 @@ def m_export(_root, info, input):
     return {"taskId": t.id, "isStreamable": True, "errors": []}
 
 
+def m_export_catalog(_root, info, input):
+    """Dataset, DataRow and Catalog export: the organization's rows the search query selects."""
+    st = info.context.state
+    body, lines = export.build_catalog_export(st, input["filters"], input.get("params"))
+    f = st.store_file(body, "application/x-ndjson")
+    t = st.create_task("export-data-rows", input.get("taskName") or "Export v2: catalog",
+                       result_file_id=f.id, total_lines=lines)
+    return {"taskId": t.id, "isStreamable": True, "errors": []}
+
+
 def task_export_header(view, info, streamType):
     t = view["_task"]
     if streamType != "RESULT" or t.result_file_id is None:
@@ -48,6 +58,7 @@ def task_export_chunk(view, info, streamType, offset):
 RESOLVERS = {
     "Mutation": {
         "exportDataRowsInProject": m_export,
+        "exportDataRowsInCatalog": m_export_catalog,
     },
     "Task": {
         "exportMetadataHeader": task_export_header,
