@@ -7,7 +7,15 @@ import warnings
 
 import labelbox.types as lb_types
 import pytest
-from labelbox import Classification, LabelImport, MALPredictionImport, MediaType, OntologyBuilder, Option, Tool
+from labelbox import (
+    Classification,
+    LabelImport,
+    MALPredictionImport,
+    MediaType,
+    OntologyBuilder,
+    Option,
+    Tool,
+)
 from lbox.exceptions import ResourceConflict
 
 from .conftest import make_pool
@@ -289,3 +297,105 @@ def test_a_relationship_to_an_unknown_annotation_is_refused(client):
     assert "ghost" in imp.errors[0]["errors"][0]["message"]
     (label,) = _export(project)["TEXT-0"]
     assert label["annotations"]["relationships"] == [] and len(label["annotations"]["objects"]) == 1
+
+
+# ---- the export shapes Labelbox's own generic import tests expect (their fixtures need the internet) ---------
+
+def _without_ids(d):
+    if isinstance(d, dict):
+        return {k: _without_ids(v) for k, v in d.items() if k not in ("feature_id", "feature_schema_id")}
+    return [_without_ids(x) for x in d] if isinstance(d, list) else d
+
+
+CHECKLIST = {"name": "checklist", "value": "checklist", "checklist_answers": [
+    {"name": n, "value": n, "classifications": []} for n in ("first_checklist_answer", "second_checklist_answer")]}
+
+
+def _checklist(**kw):
+    return Classification(Classification.Type.CHECKLIST, kw.pop("name", "checklist"),
+                          options=[Option("first_checklist_answer"), Option("second_checklist_answer")], **kw)
+
+
+def test_image_lines_export_as_labelbox_generic_tests_expect(client):
+    ontology = _ontology(client, tools=[Tool(Tool.Type.POLYGON, "polygon"), Tool(Tool.Type.BBOX, "bbox"),
+                                        Tool(Tool.Type.LINE, "polyline")],
+                         classifications=[_checklist(), Classification(Classification.Type.TEXT, "text")])
+    project = _project(client, ontology, MediaType.Image, ["https://example.com/a.jpg"])
+    ref = {"globalKey": "IMAGE-0"}
+    polygon = [{"x": 147.692, "y": 118.154}, {"x": 142.769, "y": 104.923}, {"x": 57.846, "y": 118.769},
+               {"x": 28.308, "y": 169.846}]
+    lines = [
+        {"uuid": "1", "name": "polygon", "dataRow": ref, "polygon": polygon},
+        {"uuid": "2", "name": "bbox", "dataRow": ref, "bbox": {"top": 48, "left": 58, "height": 65, "width": 12}},
+        {"uuid": "3", "name": "polyline", "dataRow": ref, "line": polygon[:2]},
+        {"uuid": "4", "name": "checklist", "dataRow": ref,
+         "answers": [{"name": "first_checklist_answer"}, {"name": "second_checklist_answer"}]},
+        {"uuid": "5", "name": "text", "dataRow": ref, "answer": "free form text..."},
+    ]
+    assert _finished(LabelImport.create_from_objects(client, project.uid, "generic", lines)).errors == []
+    (label,) = _export(project)["IMAGE-0"]
+    assert _without_ids(label["annotations"]) == {
+        "objects": [
+            {"name": "polygon", "value": "polygon", "annotation_kind": "ImagePolygon", "classifications": [],
+             "polygon": polygon + polygon[:1]},
+            {"name": "bbox", "value": "bbox", "annotation_kind": "ImageBoundingBox", "classifications": [],
+             "bounding_box": {"top": 48.0, "left": 58.0, "height": 65.0, "width": 12.0}},
+            {"name": "polyline", "value": "polyline", "annotation_kind": "ImagePolyline", "classifications": [],
+             "line": polygon[:2]},
+        ],
+        "classifications": [CHECKLIST, {"name": "text", "value": "text",
+                                        "text_answer": {"content": "free form text...", "classifications": []}}],
+        "relationships": [],
+    }
+
+
+def test_video_frame_classifications_export_as_labelbox_generic_tests_expect(client):
+    ontology = _ontology(client, classifications=[_checklist(name="checklist_index", scope=Classification.Scope.INDEX)],
+                         media_type=MediaType.Video)
+    project = _project(client, ontology, MediaType.Video, ["https://example.com/v.mp4"])
+    line = {"uuid": "1", "name": "checklist_index", "dataRow": {"globalKey": "VIDEO-0"},
+            "answers": [{"name": "first_checklist_answer"}, {"name": "second_checklist_answer"}],
+            "frames": [{"start": 7, "end": 13}, {"start": 18, "end": 19}]}
+    assert _finished(LabelImport.create_from_objects(client, project.uid, "generic", [line])).errors == []
+    (label,) = _export(project)["VIDEO-0"]
+    annotations = label["annotations"]
+    (fid,) = annotations["segments"]
+    entry = dict(CHECKLIST, name="checklist_index", value="checklist_index")
+    assert _without_ids(annotations) == {
+        "classifications": [],
+        "frames": {str(n): {"objects": {}, "classifications": [entry]} for n in (7, 13, 18, 19)},
+        "segments": {fid: [[7, 13], [18, 19]]},
+        "key_frame_feature_map": {fid: [7, 13, 18, 19]},
+    }
+
+
+def test_message_evaluation_tasks_export_as_labelbox_generic_tests_expect(client):
+    ontology = _ontology(client, tools=[Tool(Tool.Type.MESSAGE_SINGLE_SELECTION, "message-single-selection"),
+                                        Tool(Tool.Type.MESSAGE_MULTI_SELECTION, "message-multi-selection"),
+                                        Tool(Tool.Type.MESSAGE_RANKING, "message-ranking")],
+                         media_type=MediaType.Conversational)
+    project = _project(client, ontology, MediaType.Conversational, ["https://example.com/chat.json"])
+    ref = {"globalKey": "CONVERSATIONAL-0"}
+    children = [{"messageId": "m1", "modelConfigName": "a"}, {"messageId": "m2", "modelConfigName": "b"}]
+
+    def task(fmt, data):
+        return {"uuid": fmt, "name": fmt, "dataRow": ref,
+                "messageEvaluationTask": {"format": fmt, "data": {"parentMessageId": "p", **data}}}
+
+    lines = [task("message-single-selection", children[0]),
+             task("message-multi-selection", {"selectedMessages": children}),
+             task("message-ranking", {"rankedMessages": [dict(c, order=i) for i, c in enumerate(children, 1)]}),
+             dict(task("message-ranking", {"rankedMessages": []}), uuid="wrong",
+                  messageEvaluationTask={"format": "message-single-selection", "data": {}})]
+    imp = _finished(LabelImport.create_from_objects(client, project.uid, "mmc", lines))
+    assert [e["uuid"] for e in imp.errors] == ["wrong"]  # a task of another format than its tool
+    (label,) = _export(project)["CONVERSATIONAL-0"]
+    m1, m2 = ({"message_id": c["messageId"], "model_config_name": c["modelConfigName"]} for c in children)
+    assert _without_ids(label["annotations"]["objects"]) == [
+        {"name": "message-single-selection", "annotation_kind": "MessageSingleSelection", "classifications": [],
+         "selected_message": {**m1, "parent_message_id": "p"}},
+        {"name": "message-multi-selection", "annotation_kind": "MessageMultiSelection", "classifications": [],
+         "selected_messages": {"messages": [m1, m2], "parent_message_id": "p"}},
+        {"name": "message-ranking", "annotation_kind": "MessageRanking", "classifications": [],
+         "ranked_messages": {"ranked_messages": [dict(m1, order=1), dict(m2, order=2)], "parent_message_id": "p"}},
+    ]

@@ -18,6 +18,9 @@ line key               ontology feature                            export ``anno
 ``answer``/``answers`` a classification: radio, checklist, text    (classifications)
 =====================  ==========================================  ===================================
 
+A ``messageEvaluationTask`` fits the model-evaluation tools (``message-single-selection``,
+``message-multi-selection``, ``message-ranking``): MessageSingleSelection, MessageMultiSelection, MessageRanking.
+
 A stored annotation is ``{"bucket": "objects" | "classifications" | "relationships", "uuid", "data": <the
 export entry>}``; feature ids are drawn when the line is accepted, so exports are stable. A refused line raises
 :class:`LineError` with the name and message Labelbox's status file carries.
@@ -29,7 +32,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-GEOMETRY_KEYS = ("bbox", "polygon", "point", "line", "mask", "location", "textSelections", "segments", "relationship")
+GEOMETRY_KEYS = ("bbox", "polygon", "point", "line", "mask", "location", "textSelections", "segments", "relationship",
+                 "messageEvaluationTask")
 TOOLS_FOR = {
     "bbox": ("rectangle",),
     "polygon": ("polygon",),
@@ -40,6 +44,7 @@ TOOLS_FOR = {
     "textSelections": ("named-entity",),
     "segments": ("rectangle", "point", "line"),
     "relationship": ("edge",),
+    "messageEvaluationTask": ("message-single-selection", "message-multi-selection", "message-ranking"),
 }
 VIDEO_KINDS = {"rectangle": ("VideoBoundingBox", "bbox"), "point": ("VideoPoint", "point"),
                "line": ("VideoPolyline", "line")}
@@ -125,6 +130,8 @@ class Annotator:
         if kind == "relationship":
             return {"bucket": "relationships", "uuid": line.get("uuid"), "data": self._relationship(node, line)}
         out = self._head(node)
+        if kind == "messageEvaluationTask":
+            del out["value"]  # Labelbox exports message tasks without one
         out.update(self._geometry(kind, node, line))
         nested = line.get("classifications") or []
         out["classifications"] = [self.classification(self._nested(node, c), c) for c in nested]
@@ -218,6 +225,8 @@ class Annotator:
             if self.row_text is not None:
                 location["token"] = self.row_text[start:end + 1]
             return {"annotation_kind": "TextEntity", "location": location}
+        if kind == "messageEvaluationTask":
+            return _message_task(node["tool"], value)
         if kind == "textSelections":
             groups = [{"id": str(s["groupId"]), "page_number": int(s["page"]), "tokens": list(s["tokenIds"]),
                        "text": ""} for s in value]
@@ -266,6 +275,28 @@ def link_relationships(stored: list[dict]) -> list[tuple[dict, LineError | None]
                 rel["source"], rel["target"] = by_uuid[rel["source"]], by_uuid[rel["target"]]
         out.append((a, error))
     return out
+
+
+def _message_task(tool: str, task: dict) -> dict:
+    """A model-evaluation task on a conversation's messages (selection of one or several, or a ranking)."""
+    if task.get("format") != tool:
+        raise LineError("ValidationError", f"messageEvaluationTask format {task.get('format')} does not fit "
+                        f"a {tool} tool")
+    data = task["data"]
+    parent = str(data["parentMessageId"])
+
+    def message(m: dict) -> dict:
+        return {"message_id": str(m["messageId"]), "model_config_name": m.get("modelConfigName")}
+
+    if tool == "message-single-selection":
+        return {"annotation_kind": "MessageSingleSelection",
+                "selected_message": {**message(data), "parent_message_id": parent}}
+    if tool == "message-multi-selection":
+        return {"annotation_kind": "MessageMultiSelection", "selected_messages": {
+            "messages": [message(m) for m in data["selectedMessages"]], "parent_message_id": parent}}
+    return {"annotation_kind": "MessageRanking", "ranked_messages": {
+        "ranked_messages": [{**message(m), "order": int(m["order"])} for m in data["rankedMessages"]],
+        "parent_message_id": parent}}
 
 
 def _points(value: Any, least: int, what: str) -> list[dict]:

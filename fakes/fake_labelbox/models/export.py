@@ -122,7 +122,7 @@ def video_annotations(lab: Label, interpolated: bool) -> dict:
     Labelbox's video export does."""
     frames: dict[int, dict] = {}
     segments: dict[str, list] = {}
-    keyframes: dict[str, dict] = {}
+    keyframes: dict[str, Any] = {}  # an object's {frame: True}, a classification's frames (as Labelbox has them)
     glob: list[dict] = []
 
     def frame(n: int) -> dict:
@@ -137,7 +137,7 @@ def video_annotations(lab: Label, interpolated: bool) -> dict:
             segments[fid] = [[seg[0]["frame"], seg[-1]["frame"]] for seg in data["segments"]]
             keyframes[fid] = {str(kf["frame"]): True for seg in data["segments"] for kf in seg}
             for seg in data["segments"]:
-                for kf, nxt in zip(seg, seg[1:] + [None]):
+                for kf, nxt in zip(seg, seg[1:] + [None], strict=True):
                     shown = [_without_nested(c) for c in kf["classifications"]]
                     frame(kf["frame"])["objects"][fid] = {**head, "classifications": shown, key: kf["geometry"]}
                     if interpolated and nxt is not None:
@@ -148,7 +148,7 @@ def video_annotations(lab: Label, interpolated: bool) -> dict:
         elif a["bucket"] == "classifications" and data.get("frames"):
             entry = {k: v for k, v in data.items() if k != "frames"}
             segments[fid] = [[f["start"], f["end"]] for f in data["frames"]]
-            keyframes[fid] = {str(n): True for f in data["frames"] for n in (f["start"], f["end"])}
+            keyframes[fid] = sorted({n for f in data["frames"] for n in (f["start"], f["end"])})
             for f in data["frames"]:
                 span = range(f["start"], f["end"] + 1) if interpolated else sorted({f["start"], f["end"]})
                 for n in span:
@@ -172,7 +172,7 @@ def _between(a: Any, b: Any, t: float) -> Any:
     if isinstance(a, dict):
         return {k: _between(v, b[k], t) if k in b else v for k, v in a.items()}
     if isinstance(a, list):
-        return [_between(x, y, t) for x, y in zip(a, b)] if len(a) == len(b) else a
+        return [_between(x, y, t) for x, y in zip(a, b, strict=True)] if len(a) == len(b) else a
     if isinstance(a, (int, float)) and not isinstance(a, bool):
         return round(a + (b - a) * t, 3)
     return a
