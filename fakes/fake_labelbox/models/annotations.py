@@ -259,10 +259,11 @@ class Annotator:
         return out
 
 
-def link_relationships(stored: list[dict]) -> list[tuple[dict, LineError | None]]:
-    """Point each relationship of one label at its objects' feature ids (lines name them by uuid)."""
+def link_relationships(stored: list[dict]) -> list[LineError | None]:
+    """Point each relationship of one label at its objects' feature ids (lines name them by uuid); the error
+    for each stored annotation, None when it stands."""
     by_uuid = {a["uuid"]: a["data"]["feature_id"] for a in stored if a["bucket"] == "objects" and a["uuid"]}
-    out = []
+    out: list[LineError | None] = []
     for a in stored:
         error = None
         if a["bucket"] == "relationships":
@@ -273,7 +274,7 @@ def link_relationships(stored: list[dict]) -> list[tuple[dict, LineError | None]
                                   f"label: {', '.join(missing)}")
             else:
                 rel["source"], rel["target"] = by_uuid[rel["source"]], by_uuid[rel["target"]]
-        out.append((a, error))
+        out.append(error)
     return out
 
 

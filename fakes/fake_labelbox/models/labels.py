@@ -87,44 +87,40 @@ class LabelsMixin:
         if any(i.project_id == p.id and i.name == name and i.kind == kind for i in self.imports.values()):
             raise conflict(f"An import named {name} already exists in project {p.id}")
         statuses: list[tuple[int, dict]] = []  # (line number, status): the status file follows the input
-        grouped: dict[str, list[dict]] = {}
-        lines: dict[int, tuple[int, dict]] = {}
+        grouped: dict[str, list[tuple[int, dict, dict]]] = {}  # row id -> (line number, line, stored annotation)
+        annotators: dict[str, Annotator] = {}
         for number, raw in enumerate(content.decode("utf-8").splitlines()):
             if not raw.strip():
                 continue
-            line: dict = {}
+            line: Any = {}
             try:
                 line = json.loads(raw)
                 if not isinstance(line, dict):
                     raise LineError("InvalidLine", "Each line must be a JSON object")
                 row = self._import_row(p, line.get("dataRow"))
-                stored = self._annotator(p, row.id).line(line)
+                if row.id not in annotators:
+                    annotators[row.id] = self._annotator(p, row.id)
+                grouped.setdefault(row.id, []).append((number, line, annotators[row.id].line(line)))
             except LineError as e:
                 statuses.append((number, _status(line, e)))
-                continue
             except (ValueError, KeyError, TypeError, AttributeError) as e:
                 statuses.append((number, _status(line, LineError("InvalidLine", f"Invalid annotation: {e}"))))
-                continue
-            lines[id(stored)] = (number, line)
-            grouped.setdefault(row.id, []).append(stored)
         created_by = f"{kind}-import:{name}"
         for row_id, items in grouped.items():
-            accepted = []
-            for stored, error in link_relationships(items):
-                number, line = lines[id(stored)]
+            errors = link_relationships([stored for _n, _line, stored in items])
+            for (number, line, _stored), error in zip(items, errors, strict=True):
                 statuses.append((number, _status(line, error)))
-                if error is None:
-                    accepted.append(stored)
+            accepted = [stored for (_n, _line, stored), error in zip(items, errors, strict=True) if error is None]
             if accepted:
                 self.add_label(p.id, row_id, accepted, created_by, "import" if kind == "label" else "mal")
         ordered = [s for _n, s in sorted(statuses, key=lambda t: t[0])]
-        errors = [s for s in ordered if s["status"] == "FAILURE"]
+        failures = [s for s in ordered if s["status"] == "FAILURE"]
         now = self.now()
         imp = AnnotationImport(
             self.new_id(), now, now, kind=kind, project_id=p.id, name=name, state="RUNNING",
             input_file_id=self.store_file(content, "application/x-ndjson").id,
             status_file_id=self.store_file(_ndjson(ordered), "application/x-ndjson").id,
-            error_file_id=self.store_file(_ndjson(errors), "application/x-ndjson").id,
+            error_file_id=self.store_file(_ndjson(failures), "application/x-ndjson").id,
         )
         self.imports[imp.id] = imp
         return imp
@@ -178,7 +174,7 @@ def _plain_answer(annotator: Annotator, answer: dict) -> dict:
             "data": annotator.classification(node, {"answer": answer["answer"]})}
 
 
-def _status(line: dict, error: LineError | None) -> dict:
+def _status(line: Any, error: LineError | None) -> dict:
     ref = line.get("dataRow") if isinstance(line, dict) else None
     out = {"uuid": line.get("uuid") if isinstance(line, dict) else None, "dataRow": ref,
            "status": "SUCCESS" if error is None else "FAILURE", "errors": []}
