@@ -16,11 +16,19 @@ from labelbox import (
     Option,
     Tool,
 )
+from labelbox.schema.annotation_import import AnnotationImport
 from lbox.exceptions import ResourceConflict
 
 from .conftest import make_pool
 
 P = lb_types.Point
+
+
+@pytest.fixture(autouse=True)
+def _fresh_import_files():
+    """The SDK caches an import's files by import and URL; every test's fake (seed 0) reuses both."""
+    yield
+    AnnotationImport._fetch_remote_ndjson.cache_clear()
 
 
 def _lines(keys, answer="Positive"):
