@@ -118,3 +118,14 @@ def test_a_finished_loop_can_be_extended_with_more_rounds(tmp_path, capsys, monk
     assert (tmp_path / "r" / "metrics.csv").read_text() == (tmp_path / "whole" / "metrics.csv").read_text()
     code, _, err = run([*args, "--rounds", "4", "--seed", "1"], capsys)  # another run is still refused
     assert code == 2 and "another configuration" in err
+
+
+def test_a_run_dir_is_written_only_once_setup_succeeded(fake_labelbox, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("ALREPRO_SENTIMENT140", raising=False)
+    args = ["loop", "--run-dir", str(tmp_path / "r"), "--endpoint", fake_labelbox.graphql_url, "--rounds", "1"]
+    code, _, err = run([*args, "--api-key", "not-the-key"], capsys)  # the fake refuses the key during setup
+    assert code == 2 and "error" in err
+    assert not (tmp_path / "r").exists()
+    assert run([*args, "--api-key", fake_labelbox.api_key], capsys)[0] == 0
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["labels.csv", "metrics.csv", "models", "run.json",
+                                                                  "state.json"]
