@@ -129,3 +129,11 @@ def test_a_run_dir_is_written_only_once_setup_succeeded(fake_labelbox, tmp_path,
     assert run([*args, "--api-key", fake_labelbox.api_key], capsys)[0] == 0
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["labels.csv", "metrics.csv", "models", "run.json",
                                                                   "state.json"]
+
+
+def test_a_missing_data_folder_says_where_alrepro_looked(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ALREPRO_DATA_DIR", str(tmp_path / "nowhere"))
+    code, _, err = run(["loop", "--run-dir", str(tmp_path / "r")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"data folder {tmp_path / 'nowhere'} does not exist" in err and "$ALREPRO_DATA_DIR, else the alrepro checkout" in err
+    assert not (tmp_path / "r").exists()
