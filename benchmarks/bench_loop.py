@@ -16,7 +16,8 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from alrepro import experiment as ex
-from alrepro.data import load_canonical
+from alrepro.dataset import open_dataset
+from alrepro.embedding_jobs import with_embeddings
 from alrepro.labelbox import connect
 from alrepro.labelbox_loop import LoopConfig, run_loop
 
@@ -24,8 +25,7 @@ REPEATS = 7  # interleaved, best of each: the machine is shared and noisy
 
 
 def main() -> None:
-    data = ex.load_experiment_data()
-    ids = load_canonical(texts=False).tweet_ids
+    data = with_embeddings(open_dataset(texts=False))
     task = ex.replica_tasks(data, ["least_confidence"])[0]
     offline_times, loop_times, setup_times = [], [], []
     for _ in range(REPEATS):
@@ -35,7 +35,7 @@ def main() -> None:
         said: list[float] = []
         with tempfile.TemporaryDirectory() as tmp, connect("fake") as backend, threadpool_limits(1):
             t = time.perf_counter()
-            results = run_loop(backend, data, ids, None, LoopConfig(rounds=71), Path(tmp),
+            results = run_loop(backend, data, LoopConfig(rounds=71), Path(tmp),
                                on_progress=lambda _msg, said=said: said.append(time.perf_counter()))
             loop_times.append(time.perf_counter() - t)
         setup_times.append(said[-1] - t)
@@ -43,7 +43,7 @@ def main() -> None:
     offline, loop, setup = min(offline_times), min(loop_times), min(setup_times)
     paired = statistics.median(lo / off for lo, off in zip(loop_times, offline_times, strict=True))
     per_round = (loop - setup - offline) / 71 * 1000
-    split = _instrumented_split(data, ids)
+    split = _instrumented_split(data)
     print(f"71 rounds of 100, least confidence, same learner (best of {REPEATS}, interleaved)")
     print(f"  offline experiment (ground-truth oracle):        {offline:7.2f} s")
     print(f"  loop through fake Labelbox (real SDK):            {loop:7.2f} s")
@@ -56,7 +56,7 @@ def main() -> None:
         print(f"    {name:48s}{seconds:7.2f} s")
 
 
-def _instrumented_split(data, ids) -> dict[str, float]:
+def _instrumented_split(data) -> dict[str, float]:
     """Learner, the fake's side (its WSGI app and the workforce) and the rest: the SDK, requests, the run dir."""
     from fake_labelbox.app import FakeLabelboxApp
     from fake_labelbox.testing import FakeLabelbox
@@ -85,7 +85,7 @@ def _instrumented_split(data, ids) -> dict[str, float]:
     try:
         with tempfile.TemporaryDirectory() as tmp, connect("fake") as backend, threadpool_limits(1):
             t = time.perf_counter()
-            run_loop(backend, data, ids, None, LoopConfig(rounds=71), Path(tmp))
+            run_loop(backend, data, LoopConfig(rounds=71), Path(tmp))
             total = time.perf_counter() - t
     finally:
         for (cls, name, _), real in zip(patched, originals, strict=True):

@@ -15,13 +15,15 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from alrepro import experiment as ex
+from alrepro.dataset import Dataset, open_dataset
+from alrepro.embedding_jobs import with_embeddings
 from alrepro.learner import fit_liblinear
 from alrepro.metrics import roc_auc
 from alrepro.reproduce import reproduce
 from alrepro.strategies import QueryInput, least_confidence
 
 
-def liblinear_curve(data: ex.ExperimentData, task: ex.CurveTask) -> list[float]:
+def liblinear_curve(data: Dataset, task: ex.CurveTask) -> list[float]:
     """The tutorial's loop: liblinear from scratch each round, least confidence, ties by row id."""
     X, y = data.X[task.pool], data.y[task.pool]
     X_test, y_test = data.X[task.test], data.y[task.test]
@@ -43,7 +45,7 @@ def main() -> None:
         t = time.perf_counter()
         reproduce(Path(tmp), progress=False)
         full = time.perf_counter() - t
-    data = ex.load_experiment_data()
+    data = with_embeddings(open_dataset(texts=False))
     task = ex.honest_tasks(data, ["least_confidence"], [0])[0]
     t = time.perf_counter()
     ex.run_curve(data, task)

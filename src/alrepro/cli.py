@@ -26,6 +26,9 @@ alrepro reproduces Labelbox's 2020 tutorial "Active Learning With Labelbox (Part
 Where the tweets are: set ALREPRO_SENTIMENT140 to a Sentiment140 file (the official zip, the full
 1.6M-row CSV, or any CSV in the same format), or pass --tweets PATH. Most commands also work
 without the tweets, from the ids and embeddings committed under data/.
+
+Other data: --tweets PATH --draw-seed S draws your own sample from any Sentiment140 file;
+--dataset PATH uses your own labelled texts (CSV or JSON Lines, any number of classes).
 """
 
 
@@ -150,12 +153,41 @@ def _require_modules(extra: str, modules: Sequence[str]) -> None:
         raise AlreproError(f"needs {', '.join(missing)}, not installed: install with pip install 'alrepro[{extra}]'")
 
 
-def _add_tweets_option(parser: argparse.ArgumentParser) -> None:
+def _add_tweets_option(parser: argparse.ArgumentParser, *, other_data: bool = True) -> None:
     parser.add_argument(
         "--tweets",
         metavar="PATH",
         help="Sentiment140 file (zip, full CSV or sample CSV); default: $ALREPRO_SENTIMENT140",
     )
+    if not other_data:
+        return
+    parser.add_argument(
+        "--draw-seed", type=int, metavar="SEED",
+        help="draw a sample of your own from the Sentiment140 file with this seed (rows with a repeated id left "
+        "out; 8,000 rows or --draw-size) instead of selecting the canonical 8,000",
+    )
+    parser.add_argument("--draw-size", type=int, metavar="N", help="with --draw-seed: rows to draw (default 8,000)")
+    parser.add_argument(
+        "--dataset", metavar="PATH",
+        help="your own labelled texts instead of the tweets: a CSV (header row) or JSON Lines (.jsonl) file; "
+        "labels are any strings, one class each; split 90/10 as the tutorial",
+    )
+    parser.add_argument("--text-column", default="text", metavar="NAME", help="--dataset's text column (text)")
+    parser.add_argument("--label-column", default="label", metavar="NAME", help="--dataset's label column (label)")
+
+
+def _source(args: argparse.Namespace):
+    """The data the user named, checked before any work."""
+    from alrepro.dataset import DataSource
+
+    return DataSource(
+        dataset=args.dataset, text_column=args.text_column, label_column=args.label_column, tweets=args.tweets,
+        draw_seed=args.draw_seed, draw_size=args.draw_size,
+    )
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_int_at_least(0), default=0, help="seed for seeded strategies (default: 0)")
     p.add_argument("--run-dir", metavar="DIR", type=_folder, required=True, help="folder holding the run's state and metrics")
     p.add_argument("--encoder", default=defaults.ENCODER, help="which cached embeddings to use")
-    p.add_argument("--project-name", default=defaults.PROJECT_NAME, help="Labelbox project and dataset name")
+    p.add_argument(
+        "--project-name", default=None,
+        help=f"Labelbox project and dataset name (default: {defaults.PROJECT_NAME}, or alrepro_<file name> with --dataset)",
+    )
     p.add_argument(
         "--label-timeout", type=_positive_float, default=3600.0, help="seconds to wait for a round's labels on live (3600)"
     )
@@ -315,11 +350,13 @@ def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
         batch_size=args.batch_size,
         budget=args.budget,
         encoder=args.encoder,
-        tweets=args.tweets,
+        source=_source(args),
         replica=not args.no_replica,
         workers=args.workers,
         progress=not args.no_progress,
+        say=_say,
     )
+    print(f"data: {result.data}", file=sys.stderr)
     print(result.summary)
     for name, digest in sorted(result.checksums.items()):
         print(f"{digest}  {result.out / name}")
@@ -329,8 +366,15 @@ def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
 
 def _cmd_data(args: argparse.Namespace, rest: list[str]) -> int:
     from alrepro.data import build_canonical, describe, load_canonical
+    from alrepro.dataset import describe_dataset, open_dataset
     from alrepro.paths import tweets_path
 
+    source = _source(args)
+    if not source.canonical:
+        if args.build:
+            raise AlreproError("--build redraws the canonical 8,000; it takes neither --dataset nor --draw-seed")
+        print(describe_dataset(open_dataset(source)))
+        return 0
     if args.build:
         sample = tweets_path(args.tweets)
         if sample is None:
@@ -343,21 +387,23 @@ def _cmd_data(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
+    from alrepro.dataset import open_dataset
     from alrepro.embedding_jobs import check_cache, compute_cache
 
     progress = not args.no_progress
+    data = open_dataset(_source(args))
     if args.check:
         result = check_cache(
-            args.encoder, args.tweets, batch_size=args.batch_size, cache_dir=args.out, subset=args.subset,
+            args.encoder, data, batch_size=args.batch_size, cache_dir=args.out, subset=args.subset,
             tolerance=args.tolerance, progress=progress, num_threads=args.threads,
         )
         print(result.summary())
         return 0 if result.ok else 1
     npz, manifest, seconds = compute_cache(
-        args.encoder, args.tweets, batch_size=args.batch_size, cache_dir=args.out, progress=progress,
+        args.encoder, data, batch_size=args.batch_size, cache_dir=args.out, progress=progress,
         num_threads=args.threads,
     )
-    print(f"embedded the canonical tweets with {args.encoder} in {seconds:.1f} s")
+    print(f"embedded {data.source} with {args.encoder} in {seconds:.1f} s")
     print(f"wrote {npz}")
     print(f"wrote {manifest}")
     return 0
@@ -365,23 +411,23 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
 
 def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     _require_modules("loop", LOOP_MODULES)
-    from alrepro.data import load_canonical
-    from alrepro.experiment import load_experiment_data
+    from alrepro.dataset import open_dataset
+    from alrepro.embedding_jobs import with_embeddings
     from alrepro.labelbox import connect
     from alrepro.labelbox_loop import LoopConfig, run_loop
 
-    config = LoopConfig(args.strategy, args.rounds, args.batch, args.seed, args.encoder, args.project_name)
-    data = load_experiment_data(args.encoder)
-    canon = load_canonical(args.tweets)
-    if canon.texts is None:
+    source = _source(args)
+    config = LoopConfig(
+        args.strategy, args.rounds, args.batch, args.seed, args.encoder, args.project_name or source.name
+    )
+    data = with_embeddings(open_dataset(source), args.encoder, say=_say)
+    if data.texts is None:
         print("note: no tweet file given; data rows carry placeholders naming the tweet id", file=sys.stderr)
     with connect(args.backend, endpoint=args.endpoint, api_key=args.api_key, seed=args.seed) as backend:
         print(f"backend: {backend.description}", file=sys.stderr)
         results = run_loop(
             backend,
             data,
-            canon.tweet_ids,
-            canon.texts,
             config,
             args.run_dir,
             label_timeout=args.label_timeout,
@@ -408,7 +454,7 @@ def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
         batch=args.batch,
         strategy=args.strategy,
         seed=args.seed,
-        tweets=args.tweets,
+        source=_source(args),
         dashboard_port=args.dashboard_port,
     )
 

@@ -93,6 +93,7 @@ CANONICAL_JSON = "canonical_8000.json"
 CSV_COLUMNS = ("position", "tweet_id", "sentiment", "split", "text_sha256")
 N_COLUMNS = 6
 TARGET_TO_LABEL = {"0": 0, "4": 1}
+CLASSES = ("Negative", "Positive")  # label 0 and 1 by name, as the Labelbox ontology offers them
 NO_TWEETS = "committed ids only (no tweet file: set ALREPRO_SENTIMENT140 or pass --tweets)"
 
 
@@ -138,6 +139,11 @@ class CanonicalData:
 
     def __len__(self) -> int:
         return len(self.tweet_ids)
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The row ids an embedding cache records (the tweet ids)."""
+        return self.tweet_ids
 
     @property
     def split(self) -> np.ndarray:
@@ -534,6 +540,62 @@ def build_canonical(
     }
     json_path.write_bytes((json.dumps(meta, indent=2) + "\n").encode("utf-8"))
     return csv_path, json_path
+
+
+# --------------------------------------------------------------------------------------------- other samples
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Rows drawn from a Sentiment140 file other than the canonical 8,000, in draw order (see :func:`draw_sample`)."""
+
+    tweet_ids: np.ndarray
+    labels: np.ndarray
+    texts: list[str]
+    source: str
+    seed: int
+    rows_read: int
+    ambiguous_ids: int  # ids that the file holds more than once, left out of the draw
+
+
+def draw_sample(path: str | os.PathLike[str], seed: int, size: int | None = None) -> Draw:
+    """A reproducible random ``size`` rows (default: 8,000, or all when fewer) of any Sentiment140 file.
+
+    Rows whose tweet id occurs more than once in the file are left out first (Sentiment140 repeats some tweets,
+    often once with each label, so such an id names no single row); of the rest, in file order, the draw takes
+    positions ``numpy.random.default_rng(seed).permutation(n)[:size]``, in that order, as the canonical draw
+    does. The file is read twice (ids, then the drawn rows), so the 1.6M-row file fits in little memory.
+    """
+    path = Path(path)
+    counts: dict[int, int] = {}
+    for row in iter_sentiment140(path):
+        counts[row.tweet_id] = counts.get(row.tweet_id, 0) + 1
+    unique = sum(1 for c in counts.values() if c == 1)
+    n = min(N_CANONICAL, unique) if size is None else size
+    if not 1 <= n <= unique:
+        raise AlreproError(
+            f"{path}: cannot draw {n} rows: the file has {unique:,} rows with a unique tweet id"
+        )
+    picked = draw_positions(unique, n, seed)
+    slot = {int(p): k for k, p in enumerate(picked)}  # position among the unique rows -> place in the draw
+    rows: list[Row | None] = [None] * n
+    k = 0
+    for row in iter_sentiment140(path):
+        if counts[row.tweet_id] != 1:
+            continue
+        if k in slot:
+            rows[slot[k]] = row
+        k += 1
+    done = [r for r in rows if r is not None]
+    return Draw(
+        tweet_ids=np.array([r.tweet_id for r in done], dtype=np.int64),
+        labels=np.array([TARGET_TO_LABEL[r.target] for r in done], dtype=np.int8),
+        texts=[r.text for r in done],
+        source=str(path),
+        seed=seed,
+        rows_read=sum(counts.values()),
+        ambiguous_ids=len(counts) - unique,
+    )
 
 
 # --------------------------------------------------------------------------------------------- reporting

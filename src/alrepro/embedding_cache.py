@@ -1,9 +1,12 @@
-"""The committed embedding cache: read, write and verify (numpy only; no torch, no transformers).
+"""Embedding caches: read, write and verify (numpy only; no torch, no transformers).
 
-One pair of files per encoder under ``data/embeddings/``:
+A cache is one folder per data set, chosen by the data set's content hash (``texts_sha256``, see
+:mod:`alrepro.dataset`): the canonical tweets' caches are committed under ``data/embeddings/``; any other data
+set's go to ``<cache>/embeddings/<first 16 hex digits of its content hash>/`` (``<cache>`` is
+:func:`alrepro.paths.cache_dir`). In a folder, one pair of files per encoder:
 
 ``<slug>.npz``
-    ``ids`` (int64, canonical order) and ``vectors`` (float32, ``8000 x dim``); written byte-stably
+    ``ids`` (int64, row order: tweet ids, or row numbers for a file) and ``vectors`` (float32, ``rows x dim``); written byte-stably
     (fixed zip timestamps, no compression), so recomputing identical vectors rewrites identical bytes.
 ``<slug>.json``
     the manifest: encoder name and source, weights sha256, model type and size, pooling, tokenization,
@@ -30,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from alrepro.data import CanonicalData, ids_checksum, load_canonical, sha256_file
+from alrepro.data import CANONICAL_JSON, CanonicalData, ids_checksum, load_canonical, sha256_file
 from alrepro.defaults import ENCODER as DEFAULT_ENCODER
 from alrepro.embed import KNOWN_ENCODERS, MINILM, MINILM_SHA256, weights_file
 from alrepro.errors import AlreproError
+from alrepro.paths import cache_dir as user_cache_dir
 from alrepro.paths import data_dir
 
 FORMAT = "alrepro-embeddings/1"
@@ -42,6 +46,21 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 def embeddings_dir() -> Path:
     return data_dir() / "embeddings"
+
+
+def cache_dir_for(data) -> Path:
+    """The cache folder of a data set (anything with ``texts_sha256``): the committed one for the canonical
+    tweets, else one named by the content hash in the user's cache."""
+    if _is_canonical(data):
+        return embeddings_dir()
+    return user_cache_dir() / "embeddings" / data.texts_sha256[:16]
+
+
+def _canonical_texts_sha256() -> str | None:
+    try:
+        return json.loads((data_dir() / CANONICAL_JSON).read_text(encoding="utf-8"))["texts_sha256"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _is_folder(encoder: str) -> bool:
@@ -83,14 +102,15 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 
 def write_cache(
     vectors: np.ndarray,
-    data: CanonicalData,
+    data,
     encoder_info: dict[str, Any],
     cache_dir: str | os.PathLike[str] | None = None,
     *,
     encoder: str | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``vectors`` (canonical order) and their manifest. ``encoder_info`` is ``Encoder.describe()``
-    plus anything else worth recording (batch size, threads)."""
+    """Write ``vectors`` (row order) and their manifest. ``data`` is a :class:`~alrepro.dataset.Dataset` or
+    :class:`~alrepro.data.CanonicalData` (``ids``, ``texts_sha256``, ``checksum``); ``encoder_info`` is
+    ``Encoder.describe()`` plus anything else worth recording (batch size, threads)."""
     name = encoder or encoder_info["encoder"]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or vectors.shape[0] != len(data):
@@ -99,15 +119,15 @@ def write_cache(
         raise AlreproError("refusing to write an embedding cache from data whose texts were not verified")
     npz_path, json_path = cache_paths(name, cache_dir)
     npz_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_npz(npz_path, {"ids": np.asarray(data.tweet_ids, dtype="<i8"), "vectors": vectors.astype("<f4")})
+    _write_npz(npz_path, {"ids": np.asarray(data.ids, dtype="<i8"), "vectors": vectors.astype("<f4")})
     manifest = {
         "format": FORMAT,
         **encoder_info,
         "data": {
             "rows": len(data),
-            "ids_sha256": ids_checksum(data.tweet_ids),
+            "ids_sha256": ids_checksum(data.ids),
             "texts_sha256": data.texts_sha256,
-            "order": "canonical (data/canonical_8000.csv)",
+            "order": "canonical (data/canonical_8000.csv)" if _is_canonical(data) else f"as read from {data.source}",
         },
         "vectors": {
             "file": npz_path.name,
@@ -119,6 +139,10 @@ def write_cache(
     }
     json_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return npz_path, json_path
+
+
+def _is_canonical(data) -> bool:
+    return data.texts_sha256 == _canonical_texts_sha256()
 
 
 def read_cache(
@@ -185,28 +209,29 @@ def load_embeddings(
     *,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> np.ndarray:
-    """The cached embeddings (float32, ``len(data) x dim``) in canonical order.
+    """The cached embeddings (float32, ``len(data) x dim``) in row order.
 
-    ``data`` defaults to the committed canonical ids (``load_canonical(texts=False)``). The cache must match
+    ``data`` (a :class:`~alrepro.dataset.Dataset` or :class:`~alrepro.data.CanonicalData`) defaults to the
+    committed canonical ids (``load_canonical(texts=False)``); ``cache_dir`` to :func:`cache_dir_for` it. The cache must match
     the encoder (name, and weights sha256 for MiniLM and folders), the data (ids in order and the canonical
     texts checksum) and its own vectors checksum; otherwise :class:`AlreproError`.
     """
     if data is None:
         data = load_canonical(texts=False)
+    if cache_dir is None:
+        cache_dir = cache_dir_for(data)
     ids, vectors, manifest = read_cache(encoder, cache_dir)
     _, json_path = cache_paths(encoder, cache_dir)
     md = manifest["data"]
     if md["texts_sha256"] != data.texts_sha256:
         raise AlreproError(
-            f"{json_path}: cache was computed from other tweets (texts sha256 {md['texts_sha256'][:12]}…, "
-            f"canonical data has {data.texts_sha256[:12]}…); recompute with `alrepro embed --encoder {encoder}`"
+            f"{json_path}: cache was computed from other tweets/texts (texts sha256 {md['texts_sha256'][:12]}…, "
+            f"the data has {data.texts_sha256[:12]}…); recompute with `alrepro embed --encoder {encoder}`"
         )
-    if ids.shape != data.tweet_ids.shape or not np.array_equal(ids, data.tweet_ids):
-        n_diff = (
-            int((ids != data.tweet_ids).sum()) if ids.shape == data.tweet_ids.shape else "all"
-        )
+    if ids.shape != data.ids.shape or not np.array_equal(ids, data.ids):
+        n_diff = int((ids != data.ids).sum()) if ids.shape == data.ids.shape else "all"
         raise AlreproError(
-            f"{json_path}: cache ids differ from the canonical ids ({n_diff} of {len(data)} positions); "
+            f"{json_path}: cache ids differ from the {'canonical' if _is_canonical(data) else 'data set'} ids ({n_diff} of {len(data)} positions); "
             f"recompute with `alrepro embed --encoder {encoder}`"
         )
     return vectors

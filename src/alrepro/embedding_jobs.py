@@ -1,4 +1,4 @@
-"""Embedding jobs: compute a data set's embeddings into the cache, and check a cache against fresh vectors.
+"""Embedding jobs: a data set's embeddings from its cache (computed there first when missing), and checks.
 
 :mod:`alrepro.embed` computes vectors (torch, lazily) and :mod:`alrepro.embedding_cache` stores and verifies them
 (numpy only); the jobs here join the two, so the imports run one way: jobs -> cache -> embed.
@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from alrepro.dataset import Dataset
 from alrepro.defaults import ENCODER
 from alrepro.embed import DEFAULT_BATCH_SIZE, _require_torch, _threads, encode_texts, load_encoder
-from alrepro.embedding_cache import load_embeddings, read_cache, write_cache
+from alrepro.embedding_cache import (
+    cache_dir_for,
+    cache_paths,
+    embeddings_dir,
+    load_embeddings,
+    read_cache,
+    write_cache,
+)
 from alrepro.errors import AlreproError
 
 
@@ -60,43 +69,62 @@ def subset_indices(n: int, k: int | None) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, k).round().astype(np.int64))
 
 
-def _texts(tweets: str | os.PathLike[str] | None):
-    from alrepro.data import load_canonical
+def with_embeddings(
+    data: Dataset,
+    encoder: str = ENCODER,
+    *,
+    progress: bool = True,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> Dataset:
+    """``data`` with its ``encoder`` embeddings from the cache (:func:`~alrepro.embedding_cache.cache_dir_for`).
+
+    A data set other than the canonical tweets whose cache is missing is embedded first (needs
+    ``alrepro[embed]``), once: later runs read the cache. The canonical tweets' committed caches are never
+    written here (``alrepro embed`` does that)."""
+    folder = cache_dir_for(data)
+    if folder != embeddings_dir() and not cache_paths(encoder, folder)[1].is_file():
+        say(f"embedding {len(data):,} texts with {encoder} (once; cached in {folder})")
+        compute_cache(encoder, data, cache_dir=folder, progress=progress)
+    return data.with_embeddings(load_embeddings(encoder, data, cache_dir=folder), encoder)
+
+
+def _texts(data: Dataset) -> list[str]:
     from alrepro.paths import TWEETS_ENV
 
-    data = load_canonical(tweets)
     if data.texts is None:
         raise AlreproError(
             f"computing embeddings needs the tweets: set {TWEETS_ENV} to a Sentiment140 file or pass --tweets PATH"
         )
-    return data
+    return data.texts
 
 
 def compute_cache(
-    encoder: str = ENCODER,
-    tweets: str | os.PathLike[str] | None = None,
+    encoder: str,
+    data: Dataset,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
     num_threads: int | None = None,
 ) -> tuple[Path, Path, float]:
-    """Embed the canonical 8,000 and write the cache; returns (npz, manifest, seconds)."""
+    """Embed a data set's texts and write its cache (default folder: :func:`cache_dir_for` it);
+    returns (npz, manifest, seconds)."""
     _require_torch()
-    data = _texts(tweets)
+    texts = _texts(data)
     enc = load_encoder(encoder)
     t0 = time.perf_counter()
-    vectors = encode_texts(enc, data.texts, batch_size=batch_size, progress=progress, num_threads=num_threads)
+    vectors = encode_texts(enc, texts, batch_size=batch_size, progress=progress, num_threads=num_threads)
     seconds = time.perf_counter() - t0
     info = enc.describe()
     info["batching"] = {"batch_size": batch_size, "num_threads": _threads(num_threads)}
-    npz, manifest = write_cache(vectors, data, info, cache_dir, encoder=encoder)
+    folder = cache_dir if cache_dir is not None else cache_dir_for(data)
+    npz, manifest = write_cache(vectors, data, info, folder, encoder=encoder)
     return npz, manifest, seconds
 
 
 def check_cache(
-    encoder: str = ENCODER,
-    tweets: str | os.PathLike[str] | None = None,
+    encoder: str,
+    data: Dataset,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     cache_dir: str | os.PathLike[str] | None = None,
@@ -105,11 +133,12 @@ def check_cache(
     progress: bool = True,
     num_threads: int | None = None,
 ) -> CheckResult:
-    """Recompute (a deterministic subset of) the cached vectors from the tweets and compare."""
+    """Recompute (a deterministic subset of) the cached vectors from the texts and compare."""
     _require_torch()
-    data = _texts(tweets)
-    cached = load_embeddings(encoder, data, cache_dir=cache_dir)
-    _, _, manifest = read_cache(encoder, cache_dir)
+    texts = _texts(data)
+    folder = cache_dir if cache_dir is not None else cache_dir_for(data)
+    cached = load_embeddings(encoder, data, cache_dir=folder)
+    _, _, manifest = read_cache(encoder, folder)
     enc = load_encoder(encoder)
     if manifest.get("weights_sha256") != enc.weights_sha256:
         raise AlreproError(
@@ -119,7 +148,7 @@ def check_cache(
     idx = subset_indices(len(data), subset)
     t0 = time.perf_counter()
     fresh = encode_texts(
-        enc, [data.texts[i] for i in idx], batch_size=batch_size, progress=progress, num_threads=num_threads
+        enc, [texts[i] for i in idx], batch_size=batch_size, progress=progress, num_threads=num_threads
     )
     seconds = time.perf_counter() - t0
     dev = np.abs(fresh.astype(np.float64) - cached[idx].astype(np.float64)).max(axis=1)

@@ -1,10 +1,13 @@
 """Experiment runner: the tutorial's replica and the honest multi-seed comparison.
 
-Replica mode follows the tutorial exactly: the canonical 7,200/800 split, the first 100 training rows in file order
+Both run on a :class:`~alrepro.dataset.Dataset` (embeddings, labels over k classes, its split); the numbers below
+are the canonical tweets'.
+
+Replica mode follows the tutorial exactly: the data set's split (canonical: 7,200/800), the first 100 training rows in file order
 as the seed set, 100 more per round, ROC AUC on the 800 test rows at 100, 200, ..., 7,100 labels
 (``np.arange(100, len(train), 100)``).
 
-Honest mode runs N paired seeds. Seed ``s`` draws its own 800-row test set and its own 100-row seed set with
+Honest mode runs N paired seeds. Seed ``s`` draws its own test set of the data set's test size (800) and its own 100-row seed set with
 ``numpy.random.default_rng(s)``; every strategy gets the same split and seed set (paired comparison), and the curve
 runs to the whole pool (7,200 labels), whose AUC is the seed's full-data AUC.
 """
@@ -20,40 +23,23 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from alrepro import defaults
+from alrepro.dataset import Dataset
 from alrepro.errors import AlreproError
+from alrepro.learner import LogisticModel, SoftmaxModel, fit_model
 from alrepro.loop import ActiveLearner
 from alrepro.metrics import roc_auc
 from alrepro.stopping import OverallUncertainty, StabilizingPredictions
 from alrepro.strategies import get_strategy
 
 REPLICA_STRATEGIES = (defaults.STRATEGY, "naive")
-TEST_SIZE = 800
 BATCH_SIZE = 100
 
 
-@dataclass(frozen=True)
-class ExperimentData:
-    """Embeddings, labels and the canonical split, all in canonical (file) order."""
-
-    X: np.ndarray
-    y: np.ndarray
-    is_test: np.ndarray
-    encoder: str
-
-    def __post_init__(self) -> None:
-        n = self.X.shape[0]
-        if self.y.shape != (n,) or self.is_test.shape != (n,):
-            raise AlreproError("embeddings, labels and split disagree in length")
-
-
-def load_experiment_data(encoder: str = defaults.ENCODER, tweets: str | None = None) -> ExperimentData:
-    """The canonical 8,000 with their cached embeddings; needs neither the tweets nor the model."""
-    from alrepro.data import load_canonical
-    from alrepro.embedding_cache import load_embeddings
-
-    data = load_canonical(tweets, texts=False)  # the run needs ids, labels and split, never the texts
-    X = load_embeddings(encoder, data)
-    return ExperimentData(X=X, y=np.asarray(data.labels, dtype=np.int8), is_test=data.is_test, encoder=encoder)
+def model_auc(model: LogisticModel | SoftmaxModel, X_test: np.ndarray, y_test: np.ndarray) -> float:
+    """Test ROC AUC: of the decision function for two classes, one-vs-rest over the probabilities for more."""
+    if isinstance(model, SoftmaxModel):
+        return roc_auc(y_test, model.predict_proba(X_test))
+    return roc_auc(y_test, model.decision_function(X_test))
 
 
 @dataclass(frozen=True)
@@ -82,11 +68,11 @@ class CurveTask:
     budget: int
 
 
-def run_curve(data: ExperimentData, task: CurveTask) -> Curve:
+def run_curve(data: Dataset, task: CurveTask) -> Curve:
     """Run one ask/tell loop with the ground truth as the oracle, measuring test AUC after every round."""
     X_pool, y_pool = data.X[task.pool], data.y[task.pool]
     X_test, y_test = np.ascontiguousarray(data.X[task.test], dtype=np.float64), data.y[task.test]
-    learner = ActiveLearner(X_pool, task.strategy, row_ids=task.pool, seed=task.seed)
+    learner = ActiveLearner(X_pool, task.strategy, row_ids=task.pool, seed=task.seed, n_classes=data.n_classes)
     criteria = [StabilizingPredictions(), OverallUncertainty()]
     stops: dict[str, int | None] = {c.name: None for c in criteria}
     labels: list[int] = []
@@ -96,7 +82,7 @@ def run_curve(data: ExperimentData, task: CurveTask) -> Curve:
         while True:
             learner.tell(rows, y_pool[rows])
             labels.append(learner.n_labeled)
-            aucs.append(roc_auc(y_test, learner.model.decision_function(X_test)))
+            aucs.append(model_auc(learner.model, X_test, y_test))
             for criterion in criteria:
                 if criterion.update(learner.n_labeled, learner.proba, learner.labeled) and stops[criterion.name] is None:
                     stops[criterion.name] = learner.n_labeled
@@ -107,10 +93,9 @@ def run_curve(data: ExperimentData, task: CurveTask) -> Curve:
     return Curve(task.mode, task.strategy, task.seed, tuple(labels), tuple(aucs), stops)
 
 
-def replica_tasks(data: ExperimentData, strategies: Sequence[str] = REPLICA_STRATEGIES, batch_size: int = BATCH_SIZE):
-    """The tutorial's protocol on the canonical split."""
-    pool = np.flatnonzero(~data.is_test)
-    test = np.flatnonzero(data.is_test)
+def replica_tasks(data: Dataset, strategies: Sequence[str] = REPLICA_STRATEGIES, batch_size: int = BATCH_SIZE):
+    """The tutorial's protocol on the data set's split."""
+    pool, test = data.pool, data.test
     if batch_size >= pool.size:
         raise AlreproError(f"a batch of {batch_size} is too large: the pool has {pool.size} rows (at most {pool.size - 1})")
     budget = int(np.arange(batch_size, pool.size, batch_size)[-1])  # the tutorial stops below len(train)
@@ -118,7 +103,7 @@ def replica_tasks(data: ExperimentData, strategies: Sequence[str] = REPLICA_STRA
     return [CurveTask("replica", s, 0, pool, test, initial, batch_size, budget) for s in strategies]
 
 
-def seeded_split(n: int, seed: int, test_size: int = TEST_SIZE, initial_size: int = BATCH_SIZE):
+def seeded_split(n: int, seed: int, test_size: int = 800, initial_size: int = BATCH_SIZE):
     """Seed ``s``'s own split: (pool indices in file order, test indices, seed-set positions within the pool)."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(n)
@@ -129,7 +114,7 @@ def seeded_split(n: int, seed: int, test_size: int = TEST_SIZE, initial_size: in
 
 
 def honest_tasks(
-    data: ExperimentData,
+    data: Dataset,
     strategies: Sequence[str] = defaults.STRATEGIES,
     seeds: Iterable[int] = range(20),
     batch_size: int = BATCH_SIZE,
@@ -138,7 +123,7 @@ def honest_tasks(
 ) -> list[CurveTask]:
     tasks = []
     for seed in seeds:
-        pool, test, initial = seeded_split(data.X.shape[0], seed, TEST_SIZE, initial_size)
+        pool, test, initial = seeded_split(len(data), seed, data.test.size, initial_size)
         cap = pool.size if budget is None else min(budget, pool.size)
         tasks += [CurveTask("honest", s, seed, pool, test, initial, batch_size, cap) for s in strategies]
     return tasks
@@ -149,10 +134,10 @@ def validate_strategies(names: Sequence[str]) -> None:
         get_strategy(name)  # raises AlreproError listing the valid names
 
 
-_WORKER_DATA: ExperimentData | None = None
+_WORKER_DATA: Dataset | None = None
 
 
-def _init_worker(data: ExperimentData) -> None:
+def _init_worker(data: Dataset) -> None:
     global _WORKER_DATA
     _WORKER_DATA = data
 
@@ -163,7 +148,7 @@ def _run_in_worker(task: CurveTask) -> Curve:
 
 
 def run_tasks(
-    data: ExperimentData,
+    data: Dataset,
     tasks: Sequence[CurveTask],
     workers: int | None = None,
     on_done: Callable[[Curve], None] | None = None,
@@ -186,16 +171,14 @@ def run_tasks(
         return curves
 
 
-def full_data_auc(data: ExperimentData, pool: np.ndarray, test: np.ndarray) -> float:
+def full_data_auc(data: Dataset, pool: np.ndarray, test: np.ndarray) -> float:
     """Test AUC of the model trained on the whole pool: the asymptote the curves are measured against."""
-    from alrepro.learner import fit_logistic
-
     with threadpool_limits(1):
-        model = fit_logistic(data.X[pool], data.y[pool])
-        return roc_auc(data.y[test], model.decision_function(data.X[test]))
+        model = fit_model(data.X[pool], data.y[pool], data.n_classes)
+        return model_auc(model, data.X[test], data.y[test])
 
 
-def full_data_aucs(data: ExperimentData, tasks: Sequence[CurveTask]) -> dict[tuple[str, int], float]:
+def full_data_aucs(data: Dataset, tasks: Sequence[CurveTask]) -> dict[tuple[str, int], float]:
     """Full-data AUC per (mode, seed) among ``tasks``."""
     out: dict[tuple[str, int], float] = {}
     for task in tasks:

@@ -19,7 +19,7 @@ from typing import TypeVar
 from alrepro.defaults import PROJECT_NAME, fake_api_key
 from alrepro.errors import AlreproError
 
-ANSWERS = {"Negative": 0, "Positive": 1}
+ANSWERS = {"Negative": 0, "Positive": 1}  # the tweets' classes; a data set's own classes replace them
 LABEL_NAMES = {v: k for k, v in ANSWERS.items()}
 CLASSIFICATION = "Sentiment"
 ONTOLOGY_NAME = "alrepro binary sentiment"
@@ -178,12 +178,14 @@ def _first(collection):
 
 @dataclass
 class SentimentProject:
-    """A Labelbox project holding the pool, with the tutorial's radio ontology (Sentiment: Negative/Positive)."""
+    """A Labelbox project holding the pool, with the tutorial's radio ontology (Sentiment: Negative/Positive), or
+    one whose options are a data set's classes."""
 
     client: object
     project: object
     dataset: object
     at_first: dict[str, None] = field(default_factory=dict)  # queued rows at priority 1 (all others are at 2)
+    answers: tuple[str, ...] = tuple(ANSWERS)  # the radio options, in class-index order
 
     @property
     def project_id(self) -> str:
@@ -197,13 +199,16 @@ class SentimentProject:
         *,
         name: str = PROJECT_NAME,
         on_progress: Callable[[str], None] | None = None,
+        answers: Sequence[str] = tuple(ANSWERS),
     ) -> SentimentProject:
         """Create or reuse the project, dataset, ontology and pool batch. Safe to run again at any point."""
         with sdk_method(client, "setup"):
-            return cls._setup(client, pool, name, on_progress or (lambda _msg: None))
+            return cls._setup(client, pool, name, on_progress or (lambda _msg: None), tuple(answers))
 
     @classmethod
-    def _setup(cls, client, pool: Sequence[PoolRow], name: str, say: Callable[[str], None]) -> SentimentProject:
+    def _setup(
+        cls, client, pool: Sequence[PoolRow], name: str, say: Callable[[str], None], answers: tuple[str, ...]
+    ) -> SentimentProject:
         from labelbox import Dataset, MediaType, Project
 
         def listed(items):  # a paginated listing unsets the requests' name (see sdk_method): set it again
@@ -226,29 +231,30 @@ class SentimentProject:
             if task.errors:
                 raise AlreproError(f"Labelbox rejected some data rows: {str(task.errors)[:500]}")
             say(f"uploaded {len(missing)} data rows")
-        cls._ensure_ontology(client, project, say)
-        sp = cls(client, project, dataset)
+        cls._ensure_ontology(client, project, say, answers)
+        sp = cls(client, project, dataset, answers=answers)
         if not any(listed([b.name == BATCH_NAME for b in project.batches()])):
             project.create_batch(BATCH_NAME, global_keys=[r.global_key for r in pool], priority=REST)
             say(f"queued {len(pool)} rows at priority {REST}")
         return sp
 
     @staticmethod
-    def _ensure_ontology(client, project, say) -> None:
+    def _ensure_ontology(client, project, say, answers: tuple[str, ...]) -> None:
         from labelbox import Classification, MediaType, OntologyBuilder, Option
 
         current = project.ontology()
         if current is not None and any(c.name == CLASSIFICATION for c in current.classifications()):
             return
-        ontology = next((o for o in client.get_ontologies(ONTOLOGY_NAME) if o.name == ONTOLOGY_NAME), None)
+        name = ONTOLOGY_NAME if answers == tuple(ANSWERS) else f"alrepro classes: {', '.join(answers)}"[:200]
+        ontology = next((o for o in client.get_ontologies(name) if o.name == name), None)
         if ontology is None:
             builder = OntologyBuilder(
                 classifications=[
-                    Classification(Classification.Type.RADIO, CLASSIFICATION, options=[Option(n) for n in ANSWERS])
+                    Classification(Classification.Type.RADIO, CLASSIFICATION, options=[Option(n) for n in answers])
                 ]
             )
-            ontology = client.create_ontology(ONTOLOGY_NAME, builder.asdict(), media_type=MediaType.Text)
-            say(f"created ontology {ONTOLOGY_NAME}")
+            ontology = client.create_ontology(name, builder.asdict(), media_type=MediaType.Text)
+            say(f"created ontology {name}")
         project.connect_ontology(ontology)
 
     def prioritize(self, first: Sequence[str], labeled: set[str] | frozenset[str] = frozenset()) -> int:
@@ -271,7 +277,7 @@ class SentimentProject:
         return len(up) + len(down)
 
     def collect(self, global_keys: Sequence[str] | None = None) -> dict[str, int]:
-        """Labels exported from the project (latest label per row), as global key -> 0/1."""
+        """Labels exported from the project (latest label per row), as global key -> class index."""
         with sdk_method(self.client, "collect"):
             return retrying(lambda: self._export_labels(global_keys))
 
@@ -297,7 +303,7 @@ class SentimentProject:
             if task.has_result():
                 for output in task.get_buffered_stream():
                     row = output.json
-                    answer = latest_answer(row, self.project_id)
+                    answer = latest_answer(row, self.project_id, self.answers)
                     if answer is not None:
                         out[row["data_row"]["global_key"]] = answer
                     if first is not None and queue_priority(row, self.project_id) == FIRST:
@@ -308,8 +314,9 @@ class SentimentProject:
         return out
 
 
-def latest_answer(row: Mapping, project_id: str) -> int | None:
-    """The radio answer (0/1) of the most recent label on an export row, or None if unlabeled."""
+def latest_answer(row: Mapping, project_id: str, answers: Sequence[str] = tuple(ANSWERS)) -> int | None:
+    """The radio answer (its index in ``answers``) of the most recent label on an export row, or None if unlabeled."""
+    index = {name: k for k, name in enumerate(answers)}
     labels = row.get("projects", {}).get(project_id, {}).get("labels", [])
     best = None
     for label in labels:
@@ -318,8 +325,8 @@ def latest_answer(row: Mapping, project_id: str) -> int | None:
             if cls.get("name") != CLASSIFICATION:
                 continue
             name = (cls.get("radio_answer") or {}).get("name")
-            if name in ANSWERS and (best is None or created >= best[0]):
-                best = (created, ANSWERS[name])
+            if name in index and (best is None or created >= best[0]):
+                best = (created, index[name])
     return None if best is None else best[1]
 
 

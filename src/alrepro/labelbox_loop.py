@@ -1,8 +1,9 @@
 """The tutorial's loop through a labelling queue: prioritise -> wait for labels -> export -> retrain, resumable.
 
-Protocol (the replica's): canonical split, the first ``batch`` pool rows in file order as round 0's request, then
-``batch`` rows per round chosen by the strategy. Only the pool (7,200 training tweets) goes to Labelbox; the
-800 test tweets are held out and scored against their known labels.
+Protocol (the replica's): the data set's split, the first ``batch`` pool rows in file order as round 0's request, then
+``batch`` rows per round chosen by the strategy. Only the pool (the 7,200 training tweets of the canonical data)
+goes to Labelbox, as data rows whose radio options are the data set's classes; the test rows are held out and
+scored against their known labels.
 
 The run directory makes the loop resumable after a kill at any point. It is created only once setup has succeeded:
 - ``run.json``: the configuration (a rerun with another one is refused, except for more or fewer ``rounds``);
@@ -28,11 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from alrepro import defaults
+from alrepro.dataset import Dataset
 from alrepro.errors import AlreproError
-from alrepro.experiment import ExperimentData, replica_tasks
-from alrepro.labelbox import LABEL_NAMES, Backend, PoolRow, SentimentProject, retrying, wait_for_labels
+from alrepro.experiment import model_auc, replica_tasks
+from alrepro.labelbox import Backend, PoolRow, SentimentProject, retrying, wait_for_labels
 from alrepro.loop import ActiveLearner
-from alrepro.metrics import roc_auc
 from alrepro.strategies import get_strategy
 
 RUN_JSON, LABELS_CSV, STATE_JSON, METRICS_CSV, MODELS = "run.json", "labels.csv", "state.json", "metrics.csv", "models"
@@ -156,9 +157,7 @@ class RunDir:
 
 def run_loop(
     backend: Backend,
-    data: ExperimentData,
-    tweet_ids: np.ndarray,
-    texts: list[str] | None,
+    data: Dataset,
     config: LoopConfig,
     run_dir: Path,
     *,
@@ -177,21 +176,24 @@ def run_loop(
     round ``r`` ends with the labels it has (at least one): its other rows go back to the rest of the queue."""
     if config.rounds < 1 or config.batch < 1:
         raise AlreproError("--rounds and --batch must be positive")
-    task = replica_tasks(data, [config.strategy], batch_size=config.batch)[0]  # refuses a batch the pool cannot fill
+    replica_tasks(data, [config.strategy], batch_size=config.batch)  # refuses a batch the pool cannot fill
     run = RunDir(run_dir, config)  # an existing run with another configuration is refused before any setup
-    pool, test = task.pool, task.test
-    keys = [str(int(tweet_ids[i])) for i in pool]
+    pool, test = data.pool, data.test
+    all_keys = data.keys
+    keys = [all_keys[i] for i in pool]
     position = {k: i for i, k in enumerate(keys)}
     truth_y = data.y[pool]
     X_test, y_test = np.ascontiguousarray(data.X[test], dtype=np.float64), data.y[test]  # as the offline run
 
-    rows = [PoolRow(k, None if texts is None else texts[i]) for k, i in zip(keys, pool, strict=True)]
+    rows = [PoolRow(k, None if data.texts is None else data.texts[i]) for k, i in zip(keys, pool, strict=True)]
     project = retrying(
-        lambda: SentimentProject.setup(backend.client, rows, name=config.project_name, on_progress=on_progress)
+        lambda: SentimentProject.setup(
+            backend.client, rows, name=config.project_name, on_progress=on_progress, answers=data.classes
+        )
     )
-    learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed)
+    learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed, n_classes=data.n_classes)
     if backend.workforce.simulated:
-        backend.workforce.register_truth({k: LABEL_NAMES[int(y)] for k, y in zip(keys, truth_y, strict=True)})
+        backend.workforce.register_truth({k: data.classes[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     run.create()
     saved = run.state()
 
@@ -200,7 +202,7 @@ def run_loop(
     def finish_round(r: int, got: list[tuple[str, int]], sent: int) -> None:
         rows = np.array([position[k] for k, _ in got], dtype=np.int64)
         learner.tell(rows, np.array([v for _, v in got]))
-        auc = roc_auc(y_test, learner.model.decision_function(X_test))
+        auc = model_auc(learner.model, X_test, y_test)
         results.append(RoundResult(r, learner.n_labeled, auc, sent))
 
     for r, got in enumerate(run.labels_by_round()):  # replay what was already received

@@ -7,6 +7,7 @@ from pathlib import Path
 
 TWEETS_ENV = "ALREPRO_SENTIMENT140"
 DATA_ENV = "ALREPRO_DATA_DIR"
+CACHE_ENV = "ALREPRO_CACHE_DIR"
 
 
 def repo_root() -> Path:
@@ -38,3 +39,13 @@ def tweets_path(override: str | os.PathLike[str] | None = None) -> Path | None:
     """The Sentiment140 file: ``--tweets`` if given, else ``$ALREPRO_SENTIMENT140``, else None."""
     value = override if override is not None else os.environ.get(TWEETS_ENV)
     return Path(value) if value else None
+
+
+def cache_dir() -> Path:
+    """Where computed files that are not committed go (other data sets' embeddings): ``$ALREPRO_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/alrepro``, else ``~/.cache/alrepro``."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "alrepro"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,8 @@ from tqdm import tqdm
 
 from alrepro import defaults, figures, report
 from alrepro import experiment as ex
+from alrepro.dataset import DataSource, open_dataset
+from alrepro.embedding_jobs import with_embeddings
 from alrepro.errors import AlreproError
 
 
@@ -21,6 +23,7 @@ class ReproduceResult:
     checksums: dict[str, str]
     seconds: float
     summary: str
+    data: str  # which rows the run used, for people
 
 
 def reproduce(
@@ -31,11 +34,14 @@ def reproduce(
     batch_size: int = ex.BATCH_SIZE,
     budget: int | None = None,
     encoder: str = defaults.ENCODER,
-    tweets: str | None = None,
+    source: DataSource | None = None,
     replica: bool = True,
     workers: int | None = None,
     progress: bool = True,
+    say: Callable[[str], None] = lambda _msg: None,
 ) -> ReproduceResult:
+    """Run the replica and the seeds on the data ``source`` names (default: the canonical tweets, from the
+    committed ids and embeddings alone; a tweet file given is read and checked)."""
     if seeds < 0:
         raise AlreproError("--seeds must be >= 0")
     if batch_size <= 0:
@@ -45,7 +51,12 @@ def reproduce(
     strategies = list(dict.fromkeys(strategies))
     ex.validate_strategies(strategies)
     started = time.perf_counter()
-    data = ex.load_experiment_data(encoder, tweets)
+    source = source or DataSource()
+    texts = not source.canonical or source.tweets is not None
+    data = with_embeddings(open_dataset(source, texts=texts), encoder, progress=progress, say=say)
+    if data.pool.size <= batch_size:
+        raise AlreproError(f"the pool has {data.pool.size} rows, not more than one batch of {batch_size}: "
+                           "use a smaller --batch-size")
 
     replica_tasks = ex.replica_tasks(data, batch_size=batch_size) if replica else []
     honest_tasks = ex.honest_tasks(data, strategies, range(seeds), batch_size, budget)
@@ -80,4 +91,4 @@ def reproduce(
     )
     files[report.SUMMARY_MD] = summary
     sums = report.write_outputs(out, files)
-    return ReproduceResult(out, sums, time.perf_counter() - started, summary)
+    return ReproduceResult(out, sums, time.perf_counter() - started, summary, data.source)

@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from alrepro.experiment import ExperimentData, replica_tasks
+from alrepro.dataset import Dataset
+from alrepro.experiment import model_auc, replica_tasks
 from alrepro.loop import ActiveLearner
-from alrepro.metrics import roc_auc
 
 
 @dataclass(frozen=True)
@@ -40,23 +40,25 @@ class TwinPoint:
 class Twins:
     """Both twins of one class, advanced round by round as the class's rounds complete."""
 
-    def __init__(self, data: ExperimentData, tweet_ids: np.ndarray, batch: int, seed: int = 0) -> None:
+    def __init__(self, data: Dataset, batch: int, seed: int = 0) -> None:
         task = replica_tasks(data, ["random"], batch_size=batch)[0]
-        self.position = {str(int(tweet_ids[i])): j for j, i in enumerate(task.pool)}
+        keys = data.keys
+        self.position = {keys[i]: j for j, i in enumerate(task.pool)}
         self.truth_y = data.y[task.pool]
         self.X_test = np.ascontiguousarray(data.X[task.test], dtype=np.float64)  # as the loop scores
         self.y_test = data.y[task.test]
-        self.random = ActiveLearner(data.X[task.pool], "random", row_ids=task.pool, seed=seed)
-        self.truth = ActiveLearner(self.random.X, "random", row_ids=task.pool, seed=seed)
+        k = data.n_classes
+        self.random = ActiveLearner(data.X[task.pool], "random", row_ids=task.pool, seed=seed, n_classes=k)
+        self.truth = ActiveLearner(self.random.X, "random", row_ids=task.pool, seed=seed, n_classes=k)
         self.points: list[TwinPoint] = []
         self._disagreements = 0
 
     def _auc(self, learner: ActiveLearner) -> float:
-        return roc_auc(self.y_test, learner.model.decision_function(self.X_test))
+        return model_auc(learner.model, self.X_test, self.y_test)
 
     def advance(self, rounds: Sequence[Sequence[tuple[str, int]]]) -> list[TwinPoint]:
         """Add a point for every complete round of the class not seen yet; ``rounds[r]`` is round ``r``'s labels
-        as (global key, 0/1). Returns all points so far."""
+        as (global key, class index). Returns all points so far."""
         for r in range(len(self.points), len(rounds)):
             rows = np.array([self.position[k] for k, _ in rounds[r]], dtype=np.int64)
             given = np.array([v for _, v in rounds[r]], dtype=np.int64)

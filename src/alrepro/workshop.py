@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import hmac
 import io
 import json
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from alrepro import defaults
+from alrepro.dataset import DataSource
 from alrepro.errors import AlreproError
 
 DEFAULT_PORT = 8765
@@ -61,12 +63,13 @@ class WorkshopConfig:
     batch: int = DEFAULT_BATCH
     strategy: str = defaults.STRATEGY
     seed: int = 0
-    tweets: str | None = None  # a Sentiment140 file (default: $ALREPRO_SENTIMENT140); without it rows are ids
-    texts: bool = True  # False: never show tweet texts, even with a tweet file (e.g. for screenshots)
+    source: DataSource | None = None  # the rows to label (default: the canonical tweets; their texts from
+    # --tweets or $ALREPRO_SENTIMENT140, else students see ids)
+    texts: bool = True  # False: never show the texts, even when they are available (e.g. for screenshots)
     dashboard_port: int | None = None  # default: port + 1 (0 with port 0: a free port)
     api_key: str | None = None  # default: the fake's own default key
     encoder: str = defaults.ENCODER
-    project_name: str = defaults.PROJECT_NAME
+    project_name: str | None = None  # default: the data set's name
     poll: tuple[float, float] = (0.2, 0.5)  # the export poll's first and longest delay, seconds
     label_timeout: float = 24 * 3600.0  # how long a round may wait for its labels
     lease_seconds: float | None = None  # how long a student keeps a row (default: the page's 120 s)
@@ -160,29 +163,33 @@ class Workshop:
         from fake_labelbox.cli import make_server
         from fake_labelbox.testing import FakeLabelbox
 
-        from alrepro.data import load_canonical
-        from alrepro.experiment import load_experiment_data, replica_tasks
+        from alrepro.dataset import open_dataset
+        from alrepro.embedding_jobs import with_embeddings
+        from alrepro.experiment import replica_tasks
         from alrepro.labelbox_loop import LoopConfig, RunDir
         from alrepro.twin import Twins
 
         cfg = self.config
         if cfg.rounds < 1 or cfg.batch < 1:
             raise AlreproError("--rounds and --batch must be positive")
-        self.loop_config = LoopConfig(cfg.strategy, cfg.rounds, cfg.batch, cfg.seed, cfg.encoder, cfg.project_name)
-        self.data = load_experiment_data(cfg.encoder)
-        canon = load_canonical(cfg.tweets, texts=cfg.texts)
-        self.tweet_ids, self.canon_texts = canon.tweet_ids, canon.texts
-        ids = [str(int(t)) for t in canon.tweet_ids]
-        self.texts = dict(zip(ids, canon.texts, strict=True)) if canon.texts is not None else {}
-        self.dataset_label = dict(zip(ids, (int(v) for v in self.data.y), strict=True))
-        if canon.texts is None:
+        source = cfg.source or DataSource()
+        self.loop_config = LoopConfig(
+            cfg.strategy, cfg.rounds, cfg.batch, cfg.seed, cfg.encoder, cfg.project_name or source.name
+        )
+        self.data = with_embeddings(open_dataset(source, texts=cfg.texts), cfg.encoder, say=self.out)
+        if not cfg.texts:
+            self.data = dataclasses.replace(self.data, texts=None)
+        keys = self.data.keys
+        self.texts = dict(zip(keys, self.data.texts, strict=True)) if self.data.texts is not None else {}
+        self.dataset_label = dict(zip(keys, (int(v) for v in self.data.y), strict=True))
+        if self.data.texts is None:
             self.out("note: no tweet file (--tweets or $ALREPRO_SENTIMENT140): students will see tweet ids only")
         # refused before anything is written: a batch the pool cannot fill, a run dir holding another run
         replica_tasks(self.data, [cfg.strategy], batch_size=cfg.batch)
         self.run = RunDir(cfg.run_dir, self.loop_config)
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
         self.teacher_key = cfg.teacher_key or _teacher_key(cfg.run_dir / TEACHER_KEY)
-        self._twins = Twins(self.data, self.tweet_ids, cfg.batch, cfg.seed)
+        self._twins = Twins(self.data, cfg.batch, cfg.seed)
 
         lease = {} if cfg.lease_seconds is None else {"lease_seconds": cfg.lease_seconds}
         self.fake = FakeLabelbox(api_key=cfg.api_key, db=str(cfg.db_path), **lease)
@@ -215,15 +222,13 @@ class Workshop:
 
     def _setup_project(self) -> None:
         """The project through the SDK (idempotent: a restart reuses it), before any URL is printed."""
-        from alrepro.experiment import replica_tasks
         from alrepro.labelbox import PoolRow, SentimentProject, retrying
 
         self.status.phase = "setting up"
-        pool = replica_tasks(self.data, [self.config.strategy], batch_size=self.config.batch)[0].pool
-        rows = [PoolRow(str(int(self.tweet_ids[i])), None if self.canon_texts is None else self.canon_texts[i])
-                for i in pool]
-        project = retrying(lambda: SentimentProject.setup(self._client(), rows, name=self.config.project_name,
-                                                          on_progress=self._progress))
+        data, keys = self.data, self.data.keys
+        rows = [PoolRow(keys[i], None if data.texts is None else data.texts[i]) for i in data.pool]
+        project = retrying(lambda: SentimentProject.setup(self._client(), rows, name=self.loop_config.project_name,
+                                                          on_progress=self._progress, answers=data.classes))
         self.project_id = project.project_id
 
     def _progress(self, msg: str) -> None:
@@ -252,7 +257,7 @@ class Workshop:
             with connect(
                     "fake", endpoint=self.fake.graphql_url, api_key=cfg.api_key,
                     simulated_workforce=False) as backend:
-                labelbox_loop.run_loop(backend, self.data, self.tweet_ids, self.canon_texts, self.loop_config,
+                labelbox_loop.run_loop(backend, self.data, self.loop_config,
                                        cfg.run_dir, label_timeout=cfg.label_timeout, poll_delays=cfg.poll,
                                        sleep=self._sleep, on_round=on_round, on_progress=self._progress,
                                        end_round=lambda r: self.ending_round == r)
@@ -343,7 +348,6 @@ class Workshop:
 
     def snapshot(self) -> dict:
         """Everything the dashboard draws, from the run directory and the fake (in process)."""
-        from alrepro.labelbox import LABEL_NAMES
         from alrepro.labelbox_loop import LABELS_CSV
 
         run = self.config.run_dir
@@ -352,7 +356,7 @@ class Workshop:
         for r in _read_csv(run / LABELS_CSV):
             with contextlib.suppress(KeyError, TypeError, ValueError):
                 labels.append({"round": int(r["round"]), "global_key": r["global_key"],
-                               "label": LABEL_NAMES[int(r["label"])]})
+                               "label": self.data.classes[int(r["label"])]})
         queue = self._queue()
         queued = {q["global_key"]: q for q in queue}
         page = self.fake.labeling_status(self.project_id)
@@ -367,7 +371,7 @@ class Workshop:
             status = "labelled" if q is None else "being labelled" if q["data_row_id"] in leased else "waiting"
             requested.append({"global_key": key, "text": self.text(key), "status": status})
         done = sum(1 for r in requested if r["status"] == "labelled")
-        counts = {name: sum(1 for lab in labels if lab["label"] == name) for name in LABEL_NAMES.values()}
+        counts = {name: sum(1 for lab in labels if lab["label"] == name) for name in self.data.classes}
         paused = bool(page.get("paused"))
         return {
             "phase": self.status.phase, "status": self._status_line(in_round, done, len(wanted), curves, paused),
@@ -406,7 +410,7 @@ class Workshop:
     def labels_csv(self) -> str:
         """Every label the class gave (from the fake's export), with its round in the loop, who gave it and the
         dataset's own label: one row per tweet id, never a tweet's text."""
-        from alrepro.labelbox import LABEL_NAMES, latest_answer
+        from alrepro.labelbox import latest_answer
 
         rounds = {k: r for r, got in enumerate(self.run.labels_by_round()) for k, _ in got}
         project = self._client().get_project(self.project_id)
@@ -414,14 +418,14 @@ class Workshop:
         task.wait_till_done()
         rows = []
         for o in task.get_buffered_stream():
-            answer = latest_answer(o.json, project.uid)
+            answer = latest_answer(o.json, project.uid, self.data.classes)
             if answer is None:
                 continue
             key = o.json["data_row"]["global_key"]
             labels = o.json["projects"][project.uid]["labels"]
             by = labels[-1].get("label_details", {}).get("created_by", "")
-            rows.append([key, LABEL_NAMES[answer], by.removesuffix("@workshop.local"), rounds.get(key, ""),
-                         LABEL_NAMES[self.dataset_label[key]]])
+            rows.append([key, self.data.classes[answer], by.removesuffix("@workshop.local"), rounds.get(key, ""),
+                         self.data.classes[self.dataset_label[key]]])
         rows.sort(key=lambda r: (r[3] == "", r[3], r[0]))
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -564,7 +568,7 @@ def run_workshop(
     batch: int = DEFAULT_BATCH,
     strategy: str = defaults.STRATEGY,
     seed: int = 0,
-    tweets: str | None = None,
+    source: DataSource | None = None,
     *,
     dashboard_port: int | None = None,
     api_key: str | None = None,
@@ -573,7 +577,7 @@ def run_workshop(
 ) -> int:
     """Run a workshop until its loop finishes, Ctrl-C or SIGTERM; rerun with the same ``run_dir`` to resume."""
     config = WorkshopConfig(host=host, port=port, run_dir=Path(run_dir), db_path=db_path, rounds=rounds, batch=batch,
-                            strategy=strategy, seed=seed, tweets=tweets, dashboard_port=dashboard_port,
+                            strategy=strategy, seed=seed, source=source, dashboard_port=dashboard_port,
                             api_key=api_key, encoder=encoder, lease_seconds=lease_seconds)
 
     def _terminate(signum, frame):

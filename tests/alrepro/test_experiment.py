@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from alrepro import experiment as ex
+from alrepro.dataset import Dataset
 from alrepro.learner import fit_liblinear, synthetic_embeddings
 from alrepro.metrics import roc_auc
 
@@ -11,7 +12,7 @@ def small_data():
     X, y = synthetic_embeddings(1200, 48, seed=11)
     is_test = np.zeros(1200, dtype=bool)
     is_test[np.random.default_rng(0).choice(1200, 120, replace=False)] = True
-    return ex.ExperimentData(X=X, y=y.astype(np.int8), is_test=is_test, encoder="synthetic")
+    return Dataset(X=X, y=y.astype(np.int8), is_test=is_test, encoder="synthetic")
 
 
 def test_replica_follows_the_tutorial_protocol(small_data):

@@ -16,6 +16,8 @@ import pytest
 
 from alrepro import experiment as ex
 from alrepro.data import load_canonical
+from alrepro.dataset import open_dataset
+from alrepro.embedding_jobs import with_embeddings
 from alrepro.errors import AlreproError
 from alrepro.labelbox import connect
 from alrepro.labelbox_loop import LoopConfig, RunDir, run_loop
@@ -23,7 +25,7 @@ from alrepro.labelbox_loop import LoopConfig, RunDir, run_loop
 
 @pytest.fixture(scope="module")
 def data():
-    return ex.load_experiment_data()
+    return with_embeddings(open_dataset(texts=False))  # rows without texts, as uploaded without a tweet file
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def offline_aucs(data, strategy, batch, rounds):
 
 def _loop(fake, data, tweet_ids, config, run_dir):
     with connect("fake", endpoint=fake.graphql_url, api_key=fake.api_key) as backend:
-        return run_loop(backend, data, tweet_ids, None, config, run_dir)
+        return run_loop(backend, data, config, run_dir)
 
 
 @pytest.mark.slow

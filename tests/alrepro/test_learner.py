@@ -76,6 +76,8 @@ def test_warm_start_gives_the_same_optimum(problem):
     warm = fit_logistic(X[:600], y[:600], init=prev)
     cold = fit_logistic(X[:600], y[:600])
     np.testing.assert_allclose(warm.coef, cold.coef, atol=2e-6)
+    unrelated = fit_softmax(X[500:800], (y[500:800] + 1) % 3, 3, C=50.0)  # its Newton matrix steers wrongly
+    np.testing.assert_allclose(fit_softmax(X[:500], y[:500], 3, init=unrelated).coef, cold.coef, atol=2e-6)
     assert abs(warm.intercept - cold.intercept) < 2e-6
 
 
@@ -288,6 +290,8 @@ def test_softmax_warm_start_and_absent_classes(three_classes):
     cold = fit_softmax(X[:500], y[:500], 3)
     warm = fit_softmax(X[:500], y[:500], 3, init=fit_softmax(X[:300], y[:300], 3))
     np.testing.assert_allclose(warm.coef, cold.coef, atol=2e-6)
+    unrelated = fit_softmax(X[500:800], (y[500:800] + 1) % 3, 3, C=50.0)  # its Newton matrix steers wrongly
+    np.testing.assert_allclose(fit_softmax(X[:500], y[:500], 3, init=unrelated).coef, cold.coef, atol=2e-6)
     two = np.where(y[:200] == 2, 0, y[:200])  # class 2 not labelled yet: still one optimum, p(2) pushed down
     model = fit_softmax(X[:200], two, 3)
     assert np.linalg.norm(softmax_gradient(X[:200], two, model, 3)) <= 1e-6
