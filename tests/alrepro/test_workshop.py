@@ -512,3 +512,24 @@ def test_the_students_link_names_the_classroom_address_in_a_real_browser(browser
         browser.get(w.labeling_url)
         _wait(lambda: browser.find_element(By.TAG_NAME, "body").get_attribute("data-state") == "row", 60,
               "a tweet on the page opened from the classroom address")
+
+
+def test_a_workshop_on_your_own_labelled_texts(tmp_path, monkeypatch):
+    """--dataset in a workshop: the page offers the file's labels, the dashboard counts them."""
+    pytest.importorskip("torch")
+    from alrepro.dataset import DataSource
+    from tests.alrepro.labelled_texts import three_class_rows, write_csv
+
+    monkeypatch.setenv("ALREPRO_CACHE_DIR", str(tmp_path / "cache"))
+    rows = three_class_rows(150)
+    source = DataSource(dataset=str(write_csv(tmp_path / "topics.csv", rows)))
+    cfg = WorkshopConfig(port=0, run_dir=tmp_path / "run", rounds=2, batch=6, poll=(0.2, 0.5), source=source)
+    with Workshop(cfg, out=lambda m: None) as w:
+        student = PageStudent(w, "s1")
+        texts = dict(rows)
+        for _ in range(6):
+            key = student.label_one("sport")
+            assert w.text(key) in texts  # students read the file's texts
+        state = _wait(lambda: (s := _state(w))["metrics"] and s, 60, "round 0 on the dashboard")
+        assert state["label_counts"] == {"cooking": 0, "sport": 6, "weather": 0}
+        assert state["texts"]
