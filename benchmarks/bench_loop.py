@@ -16,8 +16,6 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from alrepro import experiment as ex
-from alrepro.dataset import open_dataset
-from alrepro.embedding_jobs import with_embeddings
 from alrepro.labelbox import connect
 from alrepro.labelbox_loop import LoopConfig, run_loop
 
@@ -25,7 +23,7 @@ REPEATS = 7  # interleaved, best of each: the machine is shared and noisy
 
 
 def main() -> None:
-    data = with_embeddings(open_dataset(texts=False))
+    data = ex.load_experiment_data()
     task = ex.replica_tasks(data, ["least_confidence"])[0]
     offline_times, loop_times, setup_times = [], [], []
     for _ in range(REPEATS):

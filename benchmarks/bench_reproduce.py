@@ -15,8 +15,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from alrepro import experiment as ex
-from alrepro.dataset import Dataset, open_dataset
-from alrepro.embedding_jobs import with_embeddings
+from alrepro.dataset import Dataset
 from alrepro.learner import fit_liblinear
 from alrepro.metrics import roc_auc
 from alrepro.reproduce import reproduce
@@ -45,7 +44,7 @@ def main() -> None:
         t = time.perf_counter()
         reproduce(Path(tmp), progress=False)
         full = time.perf_counter() - t
-    data = with_embeddings(open_dataset(texts=False))
+    data = ex.load_experiment_data()
     task = ex.honest_tasks(data, ["least_confidence"], [0])[0]
     t = time.perf_counter()
     ex.run_curve(data, task)

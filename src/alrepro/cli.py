@@ -411,8 +411,7 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
 
 def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     _require_modules("loop", LOOP_MODULES)
-    from alrepro.dataset import open_dataset
-    from alrepro.embedding_jobs import with_embeddings
+    from alrepro.experiment import load_experiment_data
     from alrepro.labelbox import connect
     from alrepro.labelbox_loop import LoopConfig, run_loop
 
@@ -420,7 +419,7 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     config = LoopConfig(
         args.strategy, args.rounds, args.batch, args.seed, args.encoder, args.project_name or source.name
     )
-    data = with_embeddings(open_dataset(source), args.encoder, say=_say)
+    data = load_experiment_data(source, args.encoder, texts=True, say=_say)
     if data.texts is None:
         print("note: no tweet file given; data rows carry placeholders naming the tweet id", file=sys.stderr)
     with connect(args.backend, endpoint=args.endpoint, api_key=args.api_key, seed=args.seed) as backend:

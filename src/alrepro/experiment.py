@@ -23,7 +23,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from alrepro import defaults
-from alrepro.dataset import Dataset
+from alrepro.dataset import Dataset, DataSource, open_dataset
+from alrepro.embedding_jobs import with_embeddings
 from alrepro.errors import AlreproError
 from alrepro.learner import LogisticModel, SoftmaxModel, fit_model
 from alrepro.loop import ActiveLearner
@@ -33,6 +34,19 @@ from alrepro.strategies import get_strategy
 
 REPLICA_STRATEGIES = (defaults.STRATEGY, "naive")
 BATCH_SIZE = 100
+
+
+def load_experiment_data(
+    source: DataSource | None = None,
+    encoder: str = defaults.ENCODER,
+    *,
+    texts: bool = False,
+    progress: bool = True,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> Dataset:
+    """The data a run uses: the rows ``source`` names (default: the canonical tweets) with their ``encoder``
+    embeddings. ``texts=False`` leaves the canonical tweets' texts unread (a run needs ids, labels and split)."""
+    return with_embeddings(open_dataset(source, texts=texts), encoder, progress=progress, say=say)
 
 
 def model_auc(model: LogisticModel | SoftmaxModel, X_test: np.ndarray, y_test: np.ndarray) -> float:

@@ -12,8 +12,7 @@ from tqdm import tqdm
 
 from alrepro import defaults, figures, report
 from alrepro import experiment as ex
-from alrepro.dataset import DataSource, open_dataset
-from alrepro.embedding_jobs import with_embeddings
+from alrepro.dataset import DataSource
 from alrepro.errors import AlreproError
 
 
@@ -52,8 +51,8 @@ def reproduce(
     ex.validate_strategies(strategies)
     started = time.perf_counter()
     source = source or DataSource()
-    texts = not source.canonical or source.tweets is not None
-    data = with_embeddings(open_dataset(source, texts=texts), encoder, progress=progress, say=say)
+    # a tweet file named is read and checked, even where the run needs only the committed ids
+    data = ex.load_experiment_data(source, encoder, texts=source.tweets is not None, progress=progress, say=say)
     if data.pool.size <= batch_size:
         raise AlreproError(f"the pool has {data.pool.size} rows, not more than one batch of {batch_size}: "
                            "use a smaller --batch-size")

@@ -163,9 +163,7 @@ class Workshop:
         from fake_labelbox.cli import make_server
         from fake_labelbox.testing import FakeLabelbox
 
-        from alrepro.dataset import open_dataset
-        from alrepro.embedding_jobs import with_embeddings
-        from alrepro.experiment import replica_tasks
+        from alrepro.experiment import load_experiment_data, replica_tasks
         from alrepro.labelbox_loop import LoopConfig, RunDir
         from alrepro.twin import Twins
 
@@ -176,7 +174,7 @@ class Workshop:
         self.loop_config = LoopConfig(
             cfg.strategy, cfg.rounds, cfg.batch, cfg.seed, cfg.encoder, cfg.project_name or source.name
         )
-        self.data = with_embeddings(open_dataset(source, texts=cfg.texts), cfg.encoder, say=self.out)
+        self.data = load_experiment_data(source, cfg.encoder, texts=cfg.texts, say=self.out)
         if not cfg.texts:
             self.data = dataclasses.replace(self.data, texts=None)
         keys = self.data.keys

