@@ -53,9 +53,6 @@ def reproduce(
     source = source or DataSource()
     # a tweet file named is read and checked, even where the run needs only the committed ids
     data = ex.load_experiment_data(source, encoder, texts=source.tweets is not None, progress=progress, say=say)
-    if data.pool.size <= batch_size:
-        raise AlreproError(f"the pool has {data.pool.size} rows, not more than one batch of {batch_size}: "
-                           "use a smaller --batch-size")
 
     replica_tasks = ex.replica_tasks(data, batch_size=batch_size) if replica else []
     honest_tasks = ex.honest_tasks(data, strategies, range(seeds), batch_size, budget)
