@@ -27,9 +27,10 @@ from collections.abc import Iterator
 from .errors import IncompatibleStateFile, StateFileError, StateFileInUse
 
 FORMAT = "fake-labelbox-state"
-FORMAT_VERSION = 4  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
+FORMAT_VERSION = 5  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
 # tags, a project's MAL toggle and tags, workflow steps; 4: labels keep
-# annotations of every kind (objects, classifications, relationships) and can be deleted
+# annotations of every kind (objects, classifications, relationships) and can be deleted; 5: data-row metadata
+# schemas and attachments
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 

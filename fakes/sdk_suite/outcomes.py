@@ -15,10 +15,21 @@ from pathlib import Path
 import pytest
 
 OPTION = "--sdk-suite-outcomes"
+EXCLUDE = "--sdk-suite-exclude"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(OPTION, metavar="PATH", help="write each test's outcome to this JSON file")
+    parser.addoption(EXCLUDE, action="append", default=[], metavar="TEST_ID",
+                     help="deselect exactly this test (pytest's --deselect also drops every test whose id it begins)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    excluded = set(config.getoption(EXCLUDE))
+    dropped = [item for item in items if item.nodeid in excluded]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item.nodeid not in excluded]
 
 
 def _failure(excinfo: pytest.ExceptionInfo, root: Path) -> tuple[str, str]:

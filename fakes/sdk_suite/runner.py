@@ -75,8 +75,7 @@ def pytest_command(paths: list[str], excluded: list[str], outcomes: Path, timeou
            "-p", "no:cacheprovider",
            "-p", "sdk_suite.outcomes", f"--sdk-suite-outcomes={outcomes}", f"--timeout={timeout_s}",
            "-q", "-rN", "--tb=no", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
-    for test_id in excluded:
-        cmd += ["--deselect", test_id]
+    cmd += [f"--sdk-suite-exclude={test_id}" for test_id in excluded]
     return cmd + extra + paths
 
 

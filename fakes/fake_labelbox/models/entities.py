@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +93,16 @@ class Dataset(Entity):
 
 
 @dataclass
+class Attachment(Entity):
+    """An asset attachment: extra context shown next to a data row while labelling."""
+
+    data_row_id: str = ""
+    type: str = ""
+    value: str = ""
+    name: str | None = None
+
+
+@dataclass
 class DataRow(Entity):
     dataset_id: str = ""
     row_data: str = ""
@@ -101,9 +110,20 @@ class DataRow(Entity):
     external_id: str | None = None
     media_type: str | None = None
     media_attributes: dict = field(default_factory=dict)
-    metadata_fields: list[dict] = field(default_factory=list)
-    attachments: list[dict] = field(default_factory=list)
+    metadata_fields: list[dict] = field(default_factory=list)  # as Labelbox stores them: [{"schemaId", "value"}]
+    attachments: list[Attachment] = field(default_factory=list)
     deleted: bool = False
+
+
+@dataclass
+class MetadataSchema(Entity):
+    """A field of the organization's data-row metadata ontology (an enum's options are schemas too)."""
+
+    name: str = ""
+    kind: str = "CustomMetadataString"
+    reserved: bool = False
+    options: list[MetadataSchema] = field(default_factory=list)
+    parent_id: str | None = None  # an enum option's enum
 
 
 @dataclass
@@ -186,17 +206,3 @@ class StoredFile:
     id: str
     content: bytes
     content_type: str = "application/octet-stream"
-
-
-
-
-_MIME_TYPES = {"TEXT": "text/plain", "HTML": "text/html", "CONVERSATIONAL": "application/json"}
-_URL_PREFIXES = ("http://", "https://", "gs://", "s3://")
-
-
-def media_attributes(row_data: str, media_type: str | None) -> dict:
-    """What Labelbox reports about a row's asset: inline text is text/plain; URLs by extension."""
-    if row_data.startswith(_URL_PREFIXES):
-        return {"mimeType": mimetypes.guess_type(row_data.split("?")[0])[0] or "application/octet-stream"}
-    return {"mimeType": _MIME_TYPES.get((media_type or "TEXT").upper(), "text/plain"),
-            "contentLength": len(row_data.encode("utf-8"))}

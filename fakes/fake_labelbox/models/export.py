@@ -50,9 +50,11 @@ class Rows:
         attrs = {_snake(k): v for k, v in row.media_attributes.items()}
         out: dict = {"data_row": dr, "media_attributes": attrs}
         if self.metadata:
-            out["metadata_fields"] = row.metadata_fields
+            out["metadata_fields"] = [{"schema_id": f["schemaId"], "schema_name": f["name"], "value": f["value"],
+                                       "schema_kind": f["kind"]} for f in state.metadata_view(row)]
         if self.attachments:
-            out["attachments"] = row.attachments
+            out["attachments"] = [{"id": a.id, "type": a.type, "value": a.value, "name": a.name}
+                                  for a in row.attachments]
         out["projects"] = {}
         if p is not None:  # a catalog row outside the projects asked for has none
             labels = state.labels

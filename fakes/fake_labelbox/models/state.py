@@ -1,7 +1,7 @@
 """One organization's Labelbox: its entity tables, and every change to them (moto's backend).
 
 :class:`State` holds the tables, the ids and the clock; the changes are grouped by Labelbox domain in the
-mixins it is made of (``projects``, ``data_rows``, ``ontologies``, ``queue``, ``labels``, ``webhooks``).
+mixins it is made of (``projects``, ``data_rows``, ``metadata``, ``ontologies``, ``queue``, ``labels``, ``webhooks``).
 Resolvers, REST handlers, the admin API and the labelling page change the state only through these methods;
 a method does one plain create, read, update or delete and raises :mod:`fake_labelbox.errors` on bad input.
 """
@@ -20,12 +20,14 @@ from .entities import (
     ORG_ID,
     USER_ID,
     AnnotationImport,
+    Attachment,
     Batch,
     DataRow,
     Dataset,
     FeatureSchema,
     Label,
     LabelingFrontend,
+    MetadataSchema,
     Ontology,
     Organization,
     Project,
@@ -37,13 +39,14 @@ from .entities import (
 )
 from .env import LIVE_ENV, Clock, Env, Ids
 from .labels import LabelsMixin
+from .metadata import MetadataMixin
 from .ontologies import OntologiesMixin
 from .projects import ProjectsMixin
 from .queue import QueueMixin
 from .webhooks import WebhooksMixin
 
 
-class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMixin, WebhooksMixin):
+class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueMixin, LabelsMixin, WebhooksMixin):
     """One fake Labelbox organization. Use ``with state.lock:`` around compound operations.
 
     The lock and the :class:`Env` are shared by every organization of one server and are not part
@@ -89,6 +92,8 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
             self.datasets: dict[str, Dataset] = {}
             self.data_rows: dict[str, DataRow] = {}
             self.global_keys: dict[str, str] = {}
+            self.attachments: dict[str, Attachment] = {}
+            self.metadata_schemas: dict[str, MetadataSchema] = self.reserved_metadata(now)
             self.ontologies: dict[str, Ontology] = {}
             self.feature_schemas: dict[str, FeatureSchema] = {}
             self.frontends: dict[str, LabelingFrontend] = {}
@@ -99,7 +104,7 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
             self.resource_tags: dict[str, ResourceTag] = {}
             self.imports: dict[str, AnnotationImport] = {}
             self.files: dict[str, StoredFile] = {}
-            self.global_key_jobs: dict[str, list[str]] = {}
+            self.global_key_jobs: dict[str, tuple[str, Any]] = {}  # job id -> (kind, what its result reads)
             self.truth: dict[str, Any] = {}
             self.outbox: list[tuple[str, str, dict]] = []  # (webhook id, topic, payload) to deliver
             self.deliveries: list[dict] = []
@@ -146,8 +151,9 @@ class State(ProjectsMixin, DataRowsMixin, OntologiesMixin, QueueMixin, LabelsMix
     def file_signature(self, file_id: str) -> str:
         return hmac.new(self.file_secret.encode(), file_id.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def store_file(self, content: bytes, content_type: str = "application/octet-stream") -> StoredFile:
-        f = StoredFile(self.new_id(), content, content_type)
+    def store_file(self, content: bytes, content_type: str = "application/octet-stream",
+                   file_id: str | None = None) -> StoredFile:
+        f = StoredFile(file_id or self.new_id(), content, content_type)
         self.files[f.id] = f
         return f
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 
 from ..errors import bad_input, not_found
-from .common import Ctx, Upload, attr, cursor_page, matches, page, resolve_own_file, snake, task_view
+from .common import (
+    Ctx,
+    Upload,
+    attr,
+    cursor_page,
+    derived_id,
+    matches,
+    page,
+    resolve_own_file,
+    snake,
+    task_view,
+)
 
 
 def q_datasets(_root, info, where=None, skip=0, first=None):
@@ -13,7 +24,8 @@ def q_datasets(_root, info, where=None, skip=0, first=None):
 
 
 def q_dataset_data_rows(_root, info, id, first=None, where=None, **kw):
-    """Cursor pages; ``pageInfo.startCursor`` carries the *next* page's first id (the SDK reads that)."""
+    """Cursor pages: ``from`` is the row the page starts *after*; ``pageInfo.startCursor`` is the cursor of the
+    next page (this page's last row), which the SDK sends back as ``from``."""
     st = info.context.state
     ds = st.get("datasets", id, "Dataset")
     rows = [st.data_rows[r] for r in ds.row_ids if not st.data_rows[r].deleted]
@@ -21,33 +33,42 @@ def q_dataset_data_rows(_root, info, id, first=None, where=None, **kw):
         rows = [r for r in rows if all(attr(r, k) == v for k, v in where.items() if v is not None)]
     start = 0
     if kw.get("from"):
-        start = next((i for i, r in enumerate(rows) if r.id == kw["from"]), len(rows))
+        start = next((i + 1 for i, r in enumerate(rows) if r.id == kw["from"]), len(rows))
     first = first or 100
     chunk = rows[start : start + first]
-    nxt = rows[start + first].id if start + first < len(rows) else None
+    nxt = chunk[-1].id if chunk and start + first < len(rows) else None
     return {"nodes": chunk, "pageInfo": {"hasNextPage": nxt is not None, "startCursor": nxt, "endCursor": nxt}}
 
 
 def q_global_keys_job(_root, info, where):
-    st = info.context.state
-    job = st.new_id()
-    st.global_key_jobs[job] = list(where["ids"])
-    return {"jobId": job}
+    return {"jobId": info.context.state.start_global_key_job("lookup", list(where["ids"]))}
 
 
 def q_global_keys_result(_root, info, jobId):
     st = info.context.state
-    keys = st.global_key_jobs.get(jobId["id"])
-    if keys is None:
-        raise not_found("Job", jobId["id"])
     fetched, missing = [], []
-    for k in keys:
+    for k in st.global_key_job("lookup", jobId["id"]):
         row = st.data_row_by_key("GKEY", k)
         fetched.append({"id": row.id if row else ""})
         if row is None:
             missing.append(k)
     return {"jobStatus": "COMPLETE",
             "data": {"fetchedDataRows": fetched, "notFoundGlobalKeys": missing, "accessDeniedGlobalKeys": []}}
+
+
+def m_assign_global_keys(_root, info, data):
+    st = info.context.state
+    return {"jobId": st.start_global_key_job("assign", st.assign_global_keys(data["assignInputs"]))}
+
+
+def m_clear_global_keys(_root, info, where):
+    st = info.context.state
+    return {"jobId": st.start_global_key_job("clear", st.clear_global_keys(list(where["ids"])))}
+
+
+def global_key_job_result(kind):
+    return lambda _root, info, jobId: {"jobStatus": "COMPLETE",
+                                       "data": info.context.state.global_key_job(kind, jobId["id"])}
 
 
 def q_external_ids(_root, info, externalId_in):
@@ -65,17 +86,31 @@ def _upsert_task_rows(info, data, field_name):
     return items, nxt, len(rows)
 
 
+def _row_data_text(data) -> str | None:
+    return data if isinstance(data, str) or data is None else json.dumps(data)
+
+
 def q_failed_imports(_root, info, data):
     items, nxt, total = _upsert_task_rows(info, data, "failures")
-    results = []
-    for f in items:
-        spec = f["spec"]
-        data_ = spec.get("row_data")
-        results.append({"message": f["message"], "spec": {
-            "externalId": spec.get("external_id"), "globalKey": spec.get("global_key"),
-            "rowData": data_ if isinstance(data_, str) else json.dumps(data_),
-            "metadata": spec.get("metadata_fields") or [], "attachments": spec.get("attachments") or []}})
+    results = [{"message": f["message"], "spec": {
+        "externalId": f["spec"].get("external_id"), "globalKey": f["spec"].get("global_key"),
+        "rowData": _row_data_text(f["spec"].get("row_data")), "metadata": _given_metadata(f["spec"]),
+        "attachments": f["spec"].get("attachments") or []}} for f in items]
     return {"after": nxt, "total": total, "results": results}
+
+
+def _given_metadata(spec: dict) -> list:
+    return [*(spec.get("metadata_fields") or []), *(spec.get("metadata") or [])]
+
+
+def upsert_result_file(successes: list[dict], failures: list[dict]) -> bytes:
+    """The task's result file (``task.result_url``), in Labelbox's shape."""
+    errors = [{"message": f["message"], "failedDataRows": [{
+        "externalId": f["spec"].get("external_id"), "globalKey": f["spec"].get("global_key"),
+        "rowData": _row_data_text(f["spec"].get("row_data")) or "",
+        "metadataFields": _given_metadata(f["spec"]), "attachmentInputs": f["spec"].get("attachments") or []}]}
+        for f in failures]
+    return json.dumps({"createdDataRows": successes, "errors": errors}).encode()
 
 
 def q_successful_imports(_root, info, data):
@@ -103,13 +138,19 @@ def m_upsert_data_rows(_root, info, data):
         raise bad_input(f"Invalid upsert manifest: {e}") from e
     ok, failed = st.upsert_data_rows(specs)
     t = st.create_task("adv-upsert-data-rows", "Data row upsert", successes=ok, failures=failed)
+    # the file's id derives from the task's, so that results draw no ids of their own
+    t.result_file_id = st.store_file(upsert_result_file(ok, failed), "application/json",
+                                     file_id=derived_id(t.id, "result")).id
     return task_view(st, t, poll=False) | ({"status": "IN_PROGRESS", "completionPercentage": 0.0}
                                            if t.polls_left else {})
 
 
-def data_row_metadata_fields(row, info):
-    return [{"schemaId": m.get("schema_id") or m.get("schemaId"), "name": m.get("name"), "value": m.get("value"),
-             "kind": m.get("kind", "CustomMetadataString")} for m in row.metadata_fields]
+def m_update_data_row(_root, info, where, data):
+    return info.context.state.update_data_row(where["id"], {snake(k): v for k, v in data.items()})
+
+
+def m_create_attachment(_root, info, data):
+    return info.context.state.create_attachment(data["dataRowId"], data)
 
 
 def dataset_projects(d, info, skip=0, first=None):
@@ -128,7 +169,8 @@ RESOLVERS = {
         "dataRowsForGlobalKeysResult": q_global_keys_result,
         "externalIdsToDataRowIds": q_external_ids,
         "queryAllDataRowsHaveBeenProcessed": lambda *_a, **_k: {"allDataRowsHaveBeenProcessed": True},
-        "customMetadataOntology": lambda *_a, **_k: [],
+        "assignGlobalKeysToDataRowsResult": global_key_job_result("assign"),
+        "clearGlobalKeysResult": global_key_job_result("clear"),
         "failedDataRowImports": q_failed_imports,
         "successesfulDataRowImports": q_successful_imports,
     },
@@ -139,6 +181,13 @@ RESOLVERS = {
         "uploadFile": m_upload_file,
         "upsertDataRows": m_upsert_data_rows,
         "deleteDataRows": lambda _r, info, where: info.context.state.delete_data_rows(where["dataRowIds"]),
+        "updateDataRow": m_update_data_row,
+        "createDataRowAttachment": m_create_attachment,
+        "updateDataRowAttachment": lambda _r, info, where, data: info.context.state.update_attachment(where["id"],
+                                                                                                      data),
+        "deleteDataRowAttachment": lambda _r, info, where: info.context.state.delete_attachment(where["id"]),
+        "assignGlobalKeysToDataRows": m_assign_global_keys,
+        "clearGlobalKeys": m_clear_global_keys,
     },
     "Dataset": {
         "rowCount": lambda d, info: sum(1 for r in d.row_ids if not info.context.state.data_rows[r].deleted),
@@ -147,8 +196,11 @@ RESOLVERS = {
         "projects": dataset_projects,
     },
     "DataRow": {
-        "customMetadata": lambda r, info: [],
-        "metadataFields": data_row_metadata_fields,
+        "customMetadata": lambda r, info: r.metadata_fields,
+        "metadataFields": lambda r, info: info.context.state.metadata_view(r),
         "dataset": lambda r, info: info.context.state.datasets.get(r.dataset_id),
+        "createdBy": lambda r, info: info.context.state.user,
+        "organization": lambda r, info: info.context.state.organization,
+        "attachments": lambda r, info, skip=0, first=None: page(r.attachments, skip, first),
     },
 }

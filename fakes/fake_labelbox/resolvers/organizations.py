@@ -28,6 +28,14 @@ def user_created_tasks(u, info, where=None, skip=0, first=None):
     return page([task_view(st, t) for t in tasks], skip, first)
 
 
+def task_result(view, info):
+    """A data-row upsert's result is its result file's URL (the SDK's ``task.result_url``)."""
+    t = view["_task"]
+    if t.type == "adv-upsert-data-rows" and t.result_file_id:
+        return info.context.file_url(t.result_file_id)
+    return view["result"]
+
+
 def _projects(_obj, info) -> list:
     return [p for p in info.context.state.projects.values() if not p.deleted]
 
@@ -50,5 +58,6 @@ RESOLVERS = {
     },
     "Task": {
         "createdBy": lambda t, info: info.context.state.user,
+        "result": task_result,
     },
 }

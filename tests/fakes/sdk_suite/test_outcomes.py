@@ -68,3 +68,16 @@ def test_each_test_gets_one_outcome_and_the_first_failure_s_reason(tmp_path):
     assert got["test_teardown_error"]["reason"] == "teardown: RuntimeError: cannot tear down"
     assert got["test_fail_and_teardown_error"]["reason"] == "ValueError: first"
     assert got["test_skip"]["reason"] == "Skipped: not here"
+
+
+def test_an_excluded_test_is_deselected_exactly_not_as_a_prefix(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_prefix.py").write_text("def test_a():\n    pass\n\ndef test_a_longer():\n    pass\n")
+    out = tmp_path / "outcomes.json"
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+               PYTHONPATH=os.pathsep.join([str(Path(sdk_suite.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "sdk_suite.outcomes",
+                    f"--sdk-suite-outcomes={out}", "--sdk-suite-exclude=tests/test_prefix.py::test_a",
+                    "--rootdir", str(tmp_path), "tests/test_prefix.py"], cwd=tmp_path, env=env, check=False,
+                   capture_output=True)
+    assert list(json.loads(out.read_text())) == ["tests/test_prefix.py::test_a_longer"]
