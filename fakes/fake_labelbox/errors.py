@@ -72,6 +72,18 @@ class LimitExceeded(Exception):
         self.limit = {"name": limit, "value": value, "actual": actual}
 
 
+class ResultTooLarge(BaseException):
+    """Raised while resolving past ``max_result_nodes``. A BaseException, so graphql-core does not turn it into
+    one field's error and go on resolving the rest: the whole execution stops."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+    def error(self) -> LimitExceeded:
+        return LimitExceeded(COMPLEXITY_MESSAGE, "GRAPHQL_VALIDATION_FAILED", 400, "max_result_nodes", self.limit)
+
+
 class DroppedConnection(ConnectionResetError):
     """Raised by the app for a ``drop`` fault; werkzeug's server treats it as a dropped connection."""
 

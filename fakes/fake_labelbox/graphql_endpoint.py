@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from . import faults
-from .errors import MASKED_VALIDATION_MESSAGE, LimitExceeded, error_body, format_error
+from .errors import MASKED_VALIDATION_MESSAGE, LimitExceeded, ResultTooLarge, error_body, format_error
 from .limits import Limits, check_document, check_json, check_text, operation_name_of, root_fields
 from .resolvers import MIDDLEWARE, Ctx, Upload, default_resolver, schema
 from .web import json_response
@@ -71,16 +71,22 @@ class GraphQLEndpoint:
             if early is not None:
                 return early
         base_url = request.host_url.rstrip("/")
-        return json_response(self.app.journal.command("graphql", org.id, base_url, query, variables, operation_name))
+        body = self.app.journal.command("graphql", org.id, base_url, query, variables, operation_name)
+        stopped = body["data"] is None and any("limit" in e["extensions"] for e in body.get("errors", []))
+        return json_response(body, 400 if stopped else 200)
 
     def execute(self, org_id: str, base_url: str, query: str, variables: dict, operation_name: str | None) -> dict:
         """Run a checked document against one organization's state (the ``graphql`` command)."""
         org = self.app.tenants.orgs[org_id]
         org.workforce.tick()
         document = checked_document(query, self.app.limits)
-        result = execute(schema(), document, context_value=Ctx(org.state, base_url),
-                         variable_values=variables, operation_name=operation_name,
-                         field_resolver=default_resolver, middleware=MIDDLEWARE)
+        ctx = Ctx(org.state, base_url, max_result_nodes=self.app.limits.max_result_nodes)
+        try:
+            result = execute(schema(), document, context_value=ctx, variable_values=variables,
+                             operation_name=operation_name, field_resolver=default_resolver, middleware=MIDDLEWARE)
+        except ResultTooLarge as stop:
+            e = stop.error()
+            return error_body(e.message, e.code, e.limit)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             if result.data is None and all(e.path is None for e in result.errors):

@@ -10,6 +10,10 @@ Past a bound the client gets a Labelbox-shaped error, never a hang or a crash:
   HTTP 400, ``GRAPHQL_VALIDATION_FAILED`` "Query complexity limit exceeded" (the SDK raises
   ``ValidationFailedError``), with ``extensions.limit`` naming the bound.
 
+* a result of more than ``max_result_nodes`` fields (counted while resolving, so a small document that
+  fans out over lists is stopped too): HTTP 400, ``GRAPHQL_VALIDATION_FAILED`` "Query complexity limit
+  exceeded" with ``extensions.limit``; the server lock is released at once.
+
 The checks on a document run before graphql-core's validation (some of its rules are quadratic in
 the number of same-named fields), and their results are cached with the parsed document.
 """
@@ -44,6 +48,7 @@ class Limits:
     max_fields: int = 1_000
     max_list_length: int = 100_000
     max_json_depth: int = 32
+    max_result_nodes: int = 20_000
 
     def update(self, **changes: Any) -> Limits:
         for k, v in changes.items():

@@ -104,3 +104,22 @@ def test_cli_limit_flag():
         assert proc.wait(timeout=10) == 0
     bad = subprocess.run([sys.executable, "-c", code, "--limit", "max_fields=x"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid literal" in bad.stderr
+
+
+def test_a_small_document_that_fans_out_is_stopped_while_resolving(fake, client):
+    from labelbox import MediaType
+
+    for i in range(6):
+        client.create_project(name=f"p{i}", media_type=MediaType.Text)
+    inner = "id"
+    for _ in range(8):  # 6**8 projects asked for by ~20 fields: inside every document limit
+        inner = f"organization {{ projects {{ {inner} }} }}"
+    t0 = time.perf_counter()
+    status, body = _post(fake, {"query": "{ " + inner + " }"})
+    assert status == 400 and _error(body)[:2] == ("GRAPHQL_VALIDATION_FAILED", "max_result_nodes")
+    assert time.perf_counter() - t0 < 5 and body["data"] is None
+    fake.admin.set_limits(max_result_nodes=10)
+    with pytest.raises(lbx.ValidationFailedError):
+        client.get_projects().get_many(20)
+    fake.admin.set_limits(max_result_nodes=20_000)
+    assert client.get_user().email  # the server keeps serving

@@ -177,3 +177,12 @@ def test_upsert_task_result_url_serves_results_and_errors(client):
     assert [r["globalKey"] for r in body["createdDataRows"]] == ["ok"]
     assert body["errors"][0]["message"] == "Duplicate global key: 'dup'"
     assert body["errors"][0]["failedDataRows"][0]["globalKey"] == "dup"
+
+
+def test_a_row_with_a_lone_surrogate_is_refused_and_not_created(client):
+    dataset = client.create_dataset(name="odd")
+    task = dataset.create_data_rows([{"row_data": "fine", "global_key": "ok"},
+                                     {"row_data": "broken \ud800 text", "global_key": "bad"}])
+    task.wait_till_done()
+    assert len(task.failed_data_rows) == 1 and "not valid Unicode" in str(task.failed_data_rows[0])
+    assert [r.global_key for r in dataset.data_rows()] == ["ok"]

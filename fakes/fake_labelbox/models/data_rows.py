@@ -3,6 +3,7 @@ attachments, global key assignment, deletion."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from ..errors import bad_input, not_found
@@ -58,6 +59,7 @@ class DataRowsMixin:
 
     def _checked_payload(self, payload: dict) -> dict:
         """The payload as it will be applied, or ValueError for what Labelbox refuses (nothing applied yet)."""
+        _check_unicode(payload)
         out = dict(payload)
         media_type = payload.get("media_type")
         if "row_data" in payload:
@@ -248,3 +250,11 @@ class DataRowsMixin:
         if job is None or job[0] != kind:
             raise not_found("Job", job_id)
         return job[1]
+
+
+def _check_unicode(payload: dict) -> None:
+    """Refuse, before anything is made, a row whose text cannot be stored as UTF-8 (a lone UTF-16 surrogate)."""
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"Data row holds text that is not valid Unicode ({e.reason} at position {e.start})") from None

@@ -15,13 +15,13 @@ from pathlib import Path
 from graphql import GraphQLSchema, MiddlewareManager, build_schema
 
 from . import batches, datasets, exports, labels, metadata, ontologies, organizations, projects, webhooks
-from .common import Ctx, Upload, datetime_input, default_resolver, input_errors
+from .common import Ctx, Upload, bounded, datetime_input, default_resolver, input_errors
 
 __all__ = ["Ctx", "Upload", "DOMAINS", "MIDDLEWARE", "default_resolver", "schema"]
 
 SCHEMA_PATH = Path(__file__).parent.parent / "schema.graphql"
 DOMAINS = (projects, datasets, metadata, ontologies, batches, labels, exports, webhooks, organizations)
-MIDDLEWARE = MiddlewareManager(input_errors)
+MIDDLEWARE = MiddlewareManager(bounded, input_errors)
 
 
 @cache

@@ -10,7 +10,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
-from ..errors import bad_input
+from ..errors import ResultTooLarge, bad_input
 from ..models.entities import Task
 from ..models.env import parse_time
 from ..models.state import State
@@ -29,6 +29,14 @@ class Upload:
 class Ctx:
     state: State
     base_url: str  # e.g. "http://127.0.0.1:8765", used for absolute file URLs
+    max_result_nodes: int = 20_000
+    nodes: int = 0  # fields resolved so far in this request
+
+    def spend(self) -> None:
+        """One more field resolved; past the request's bound the whole execution stops."""
+        self.nodes += 1
+        if self.nodes > self.max_result_nodes:
+            raise ResultTooLarge(self.max_result_nodes)
 
     def file_url(self, file_id: str, **params: object) -> str:
         """A signed URL for one of the organization's files, as Labelbox hands out signed storage URLs."""
@@ -60,6 +68,12 @@ def datetime_input(value: Any) -> str:
 def default_resolver(source: Any, info, **_args: Any) -> Any:
     """A field without a resolver of its own: the entity's snake_case attribute (or a view's key)."""
     return attr(source, info.field_name)
+
+
+def bounded(next_, root, info, **args):
+    """Middleware: count every field resolved against the request's result bound (``Ctx.spend``)."""
+    info.context.spend()
+    return next_(root, info, **args)
 
 
 def input_errors(next_, root, info, **args):
