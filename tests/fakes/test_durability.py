@@ -281,7 +281,7 @@ def test_a_second_server_on_the_same_file_refuses_and_three_sigkills_lose_nothin
             assert [i for i in acked if i not in ids] == []  # nothing acknowledged before the kill is lost
             stop = threading.Event()
 
-            def stepper(base=base, stop=stop):
+            def stepper(base=base, stop=stop, project_id=project_id):
                 s = requests.Session()
                 while not stop.is_set():
                     try:
