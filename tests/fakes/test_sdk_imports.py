@@ -407,3 +407,19 @@ def test_message_evaluation_tasks_export_as_labelbox_generic_tests_expect(client
         {"name": "message-ranking", "annotation_kind": "MessageRanking", "classifications": [],
          "ranked_messages": {"ranked_messages": [dict(m1, order=1), dict(m2, order=2)], "parent_message_id": "p"}},
     ]
+
+
+def test_audio_labels_export_as_labelbox_generic_tests_expect(client):
+    ontology = _ontology(client, classifications=[_checklist(), Classification(Classification.Type.TEXT, "text")],
+                         media_type=MediaType.Audio)
+    project = _project(client, ontology, MediaType.Audio, ["https://example.com/a.mp3"])
+    ref = {"globalKey": "AUDIO-0"}
+    lines = [{"uuid": "1", "name": "checklist", "dataRow": ref,
+              "answers": [{"name": "first_checklist_answer"}, {"name": "second_checklist_answer"}]},
+             {"uuid": "2", "name": "text", "dataRow": ref, "answer": "free form text..."}]
+    assert _finished(LabelImport.create_from_objects(client, project.uid, "generic", lines)).errors == []
+    (label,) = _export(project)["AUDIO-0"]
+    assert _without_ids(label["annotations"]) == {
+        "classifications": [CHECKLIST, {"name": "text", "value": "text",
+                                        "text_answer": {"content": "free form text...", "classifications": []}}],
+        "segments": {}, "timestamp": {}}

@@ -38,7 +38,7 @@ class Rows:
         self.performance = params.get("includePerformanceDetails")
         self.project_details = params.get("includeProjectDetails")
         self.interpolated = bool(params.get("includeInterpolatedFrames"))
-        self.video = p is not None and (p.media_type or "").upper() == "VIDEO"
+        self.media_type = (p.media_type or "").upper() if p is not None else ""
 
     def row(self, row_id: str) -> dict:
         state, p = self.state, self.p
@@ -93,7 +93,8 @@ class Rows:
         }
 
     def label(self, lab: Label) -> dict:
-        out: dict = {"id": lab.id, "label_kind": "Video" if self.video else "Default", "version": "1.0.0"}
+        video = self.media_type == "VIDEO"
+        out: dict = {"id": lab.id, "label_kind": "Video" if video else "Default", "version": "1.0.0"}
         if self.label_details:
             out["label_details"] = {
                 "created_at": lab.created_at,
@@ -104,7 +105,13 @@ class Rows:
             }
         if self.performance:
             out["performance_details"] = {"seconds_to_create": 0, "seconds_to_review": 0, "skipped": False}
-        out["annotations"] = video_annotations(lab, self.interpolated) if self.video else export_annotations(lab)
+        if video:
+            out["annotations"] = video_annotations(lab, self.interpolated)
+        elif self.media_type == "AUDIO":  # an audio label has classifications only, and its (empty) time ranges
+            out["annotations"] = {"classifications": export_annotations(lab)["classifications"], "segments": {},
+                                  "timestamp": {}}
+        else:
+            out["annotations"] = export_annotations(lab)
         return out
 
 
