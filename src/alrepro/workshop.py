@@ -581,8 +581,9 @@ def run_workshop(
     def _terminate(signum, frame):
         raise KeyboardInterrupt
 
+    previous = None
     with contextlib.suppress(ValueError):  # not in the main thread
-        signal.signal(signal.SIGTERM, _terminate)
+        previous = signal.signal(signal.SIGTERM, _terminate)
     workshop = Workshop(config)
     try:
         workshop.start()
@@ -604,4 +605,6 @@ def run_workshop(
         print("stopping the workshop", file=sys.stderr, flush=True)
     finally:
         workshop.stop()
+        if previous is not None:  # the caller's handler again (a test process runs many commands)
+            signal.signal(signal.SIGTERM, previous)
     return 1 if workshop.status.phase == "error" else 0

@@ -137,3 +137,11 @@ def test_a_missing_data_folder_says_where_alrepro_looked(tmp_path, capsys, monke
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert f"data folder {tmp_path / 'nowhere'} does not exist" in err and "$ALREPRO_DATA_DIR, else the alrepro checkout" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_a_refused_workshop_leaves_the_callers_sigterm_handler(tmp_path, capsys):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    code, _, _ = run(["workshop", "--run-dir", str(tmp_path / "w"), "--batch", "100000"], capsys)
+    assert code == 2 and signal.getsignal(signal.SIGTERM) is before
