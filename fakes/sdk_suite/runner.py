@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import sdist
+from . import parity, sdist
 from .expectations import EXPECTATIONS, Expectations, compare, counts, format_counts, in_scope, updated
 
 API_KEY = "sdk-suite-api-key"
@@ -121,8 +121,11 @@ def report(results: dict[str, dict], expectations: Expectations, paths: list[str
                 reason = results.get(test_id, {}).get("reason") or "did not run"
                 print(f"  {test_id}" + ("" if test_id in comparison.newly_passing else f"  -- {reason}"))
     if update:
-        updated(expectations, outcomes).save(path)
-        print(f"\nrecorded {len(outcomes)} outcomes in {path}")
+        new = updated(expectations, outcomes)
+        new.save(path)
+        if path == EXPECTATIONS:
+            parity.write(new)
+        print(f"\nrecorded {len(outcomes)} outcomes in {path} (and the parity table in {parity.PARITY.name})")
         return 0
     if comparison.newly_passing:
         print("\nrecord the newly passing tests with: nox -s sdk_suite -- --update")
