@@ -129,6 +129,10 @@ def _strategy_list(text: str) -> list[str]:
     return [_strategy(name) for name in names]
 
 
+def _strategy_list_or_none(text: str) -> list[str]:
+    return [_strategy(name.strip()) for name in text.split(",") if name.strip()]
+
+
 def _url(text: str) -> str:
     parts = urllib.parse.urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -208,12 +212,20 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--out", metavar="DIR", type=_folder, default="figures", help="output folder (default: figures)")
-    p.add_argument("--seeds", type=_int_at_least(0), default=20, help="number of paired seeds, 0..N-1 (default: 20)")
+    p.add_argument(
+        "--seeds", type=_int_at_least(0), default=None, help="number of paired seeds, 0..N-1 (default: chosen by power)"
+    )
     p.add_argument(
         "--strategies",
         type=_strategy_list,
         default=",".join(defaults.STRATEGIES),
         help=f"comma-separated, from: {_strategy_names()} (default: {','.join(defaults.STRATEGIES)})",
+    )
+    p.add_argument(
+        "--baselines",
+        type=_strategy_list_or_none,
+        default="random",
+        help="strategies also run with the TF-IDF + logistic regression learner ('' for none; default: random)",
     )
     p.add_argument("--batch-size", type=_int_at_least(1), default=100, help="labels added per round (default: 100)")
     p.add_argument("--budget", type=_int_at_least(1), default=None, help="stop at this many labels (default: the whole pool)")
@@ -339,14 +351,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
-    from alrepro.reproduce import reproduce
+    from alrepro.reproduce import DEFAULT_SEEDS, reproduce
 
     if args.seeds == 0 and args.no_replica:
         raise AlreproError("nothing to run: --seeds 0 with --no-replica")
     result = reproduce(
         args.out,
-        seeds=args.seeds,
+        seeds=DEFAULT_SEEDS if args.seeds is None else args.seeds,
         strategies=args.strategies,
+        baselines=args.baselines,
         batch_size=args.batch_size,
         budget=args.budget,
         encoder=args.encoder,
@@ -381,9 +394,31 @@ def _cmd_data(args: argparse.Namespace, rest: list[str]) -> int:
             raise AlreproError("--build needs the 9,998-row sample: pass --tweets PATH or set ALREPRO_SENTIMENT140")
         for path in build_canonical(sample, args.out):
             print(f"wrote {path}")
+        for path in _build_derived(sample, args.out):
+            print(f"wrote {path}")
     data = load_canonical(args.tweets, data=args.out)
     print(describe(data))
     return 0
+
+
+def _build_derived(sample, out):
+    """The held-out table (when the hand-labelled file sits beside the sample) and both hashed-term caches."""
+    from alrepro.data import load_canonical
+    from alrepro.hashed_terms import write_terms
+    from alrepro.heldout import build_heldout, default_source, heldout_dir, load_heldout
+    from alrepro.paths import data_dir
+
+    base = Path(out) if out is not None else data_dir()
+    written = list(write_terms(load_canonical(sample, data=out), base / "features"))
+    source = default_source(sample)
+    if source is None:
+        print("note: no testdata.manual.2009.06.14.csv beside the sample: the held-out set is not rebuilt",
+              file=sys.stderr)
+        return written
+    held = base / "heldout" if out is not None else heldout_dir()
+    written += build_heldout(source, held)
+    written += write_terms(load_heldout(source, directory=held), held)
+    return written
 
 
 def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
@@ -406,6 +441,12 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
     print(f"embedded {data.source} with {args.encoder} in {seconds:.1f} s")
     print(f"wrote {npz}")
     print(f"wrote {manifest}")
+    from alrepro.heldout import compute_heldout_embeddings, default_source
+
+    source = default_source(args.tweets)
+    if source is not None and args.out is None:
+        for path in compute_heldout_embeddings(args.encoder, source, batch_size=args.batch_size):
+            print(f"wrote {path}")
     return 0
 
 

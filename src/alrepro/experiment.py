@@ -10,10 +10,16 @@ as the seed set, 100 more per round, ROC AUC on the 800 test rows at 100, 200, .
 Honest mode runs N paired seeds. Seed ``s`` draws its own test set of the data set's test size (800) and its own 100-row seed set with
 ``numpy.random.default_rng(s)``; every strategy gets the same split and seed set (paired comparison), and the curve
 runs to the whole pool (7,200 labels), whose AUC is the seed's full-data AUC.
+
+For the canonical tweets, :class:`Extras` adds what the comparison needs besides the data set: each curve's models
+are also scored on the hand-labelled held-out tweets (:mod:`alrepro.heldout`) at :data:`OOD_BUDGETS` labels and at
+the end, and a task with ``features="tfidf"`` runs the TF-IDF + logistic regression baseline
+(:mod:`alrepro.tfidf_baseline`) on the same split, seed set and query strategy.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +40,8 @@ from alrepro.strategies import get_strategy
 
 REPLICA_STRATEGIES = (defaults.STRATEGY, "naive")
 BATCH_SIZE = 100
+OOD_BUDGETS = (500, 1000, 2000)  # labels at which models are scored on the held-out tweets (and at the end)
+COMMITTEE_SIZE = 3  # query-by-committee members (bootstrap models): 3 keeps QBC's cost at ~4 fits a round
 
 
 def load_experiment_data(
@@ -57,6 +65,36 @@ def model_auc(model: LogisticModel | SoftmaxModel, X_test: np.ndarray, y_test: n
 
 
 @dataclass(frozen=True)
+class Extras:
+    """What the comparison adds to the canonical data set: hashed term counts for the TF-IDF baseline, the
+    held-out tweets, and the inner products the pairwise strategies share (computed by :func:`run_tasks`)."""
+
+    terms: object = None  # scipy CSR hashed term counts, rows as the data set's
+    heldout_X: np.ndarray | None = None
+    heldout_terms: object = None
+    heldout_y: np.ndarray | None = None
+    gram: np.ndarray | None = None  # float32 X @ X.T over all rows
+
+
+def load_extras(data: Dataset) -> Extras:
+    """The committed term counts and held-out set when ``data`` is the canonical tweets (else none)."""
+    from alrepro.data import load_canonical
+    from alrepro.embedding_cache import cache_paths
+    from alrepro.hashed_terms import load_terms
+    from alrepro.heldout import heldout_embeddings_dir, load_heldout_features
+    from alrepro.paths import data_dir
+
+    canon = load_canonical(texts=False)
+    if data.ids is None or not np.array_equal(np.asarray(data.ids, dtype=np.int64), canon.tweet_ids):
+        return Extras()
+    terms = load_terms(canon, data_dir() / "features")
+    if not cache_paths(data.encoder, heldout_embeddings_dir())[0].is_file():
+        return Extras(terms=terms)
+    held, held_X, held_terms = load_heldout_features(data.encoder)
+    return Extras(terms, held_X, held_terms, np.asarray(held.labels, dtype=np.int8))
+
+
+@dataclass(frozen=True)
 class Curve:
     """One learning curve: AUC after each round, and when each stopping criterion first fired."""
 
@@ -66,6 +104,7 @@ class Curve:
     labels: tuple[int, ...]
     auc: tuple[float, ...]
     stops: dict[str, int | None] = field(default_factory=dict)
+    ood: tuple[tuple[int, float], ...] = ()  # (labels, held-out AUC) at OOD_BUDGETS and at the end
 
 
 @dataclass(frozen=True)
@@ -80,17 +119,47 @@ class CurveTask:
     initial: np.ndarray  # positions within ``pool``
     batch_size: int
     budget: int
+    features: str = "embeddings"  # or "tfidf": the baseline learner
+
+    @property
+    def name(self) -> str:
+        """The curve's name in the report: the strategy, prefixed for the baseline learner."""
+        from alrepro.tfidf_baseline import PREFIX
+
+        return self.strategy if self.features == "embeddings" else PREFIX + self.strategy
 
 
-def run_curve(data: Dataset, task: CurveTask) -> Curve:
+def run_curve(data: Dataset, task: CurveTask, extras: Extras | None = None) -> Curve:
     """Run one ask/tell loop with the ground truth as the oracle, measuring test AUC after every round."""
+    extras = extras or Extras()
+    if task.features == "tfidf":
+        from alrepro.tfidf_baseline import tfidf_curve
+
+        if extras.terms is None:
+            raise AlreproError("the TF-IDF baseline needs the committed hashed term counts of the canonical tweets")
+        with threadpool_limits(1):
+            labels, aucs, ood = tfidf_curve(
+                extras.terms, data.y, extras.heldout_terms if task.mode == "honest" else None, extras.heldout_y,
+                task, OOD_BUDGETS,
+            )
+        return Curve(task.mode, task.name, task.seed, tuple(labels), tuple(aucs), {}, tuple(ood))
     X_pool, y_pool = data.X[task.pool], data.y[task.pool]
     X_test, y_test = np.ascontiguousarray(data.X[task.test], dtype=np.float64), data.y[task.test]
-    learner = ActiveLearner(X_pool, task.strategy, row_ids=task.pool, seed=task.seed, n_classes=data.n_classes)
+    X_out = None
+    if extras.heldout_X is not None and task.mode == "honest":
+        X_out = np.ascontiguousarray(extras.heldout_X, dtype=np.float64)
+    gram = None
+    if extras.gram is not None and get_strategy(task.strategy).pairwise:
+        gram = extras.gram[np.ix_(task.pool, task.pool)]
+    learner = ActiveLearner(
+        X_pool, task.strategy, row_ids=task.pool, seed=task.seed, n_classes=data.n_classes,
+        committee_size=COMMITTEE_SIZE, gram=gram,
+    )
     criteria = [StabilizingPredictions(), OverallUncertainty()]
     stops: dict[str, int | None] = {c.name: None for c in criteria}
     labels: list[int] = []
     aucs: list[float] = []
+    ood: list[tuple[int, float]] = []
     rows = np.asarray(task.initial, dtype=np.int64)
     with threadpool_limits(1):  # identical bytes whatever the worker count
         while True:
@@ -101,10 +170,12 @@ def run_curve(data: Dataset, task: CurveTask) -> Curve:
                 if criterion.update(learner.n_labeled, learner.proba, learner.labeled) and stops[criterion.name] is None:
                     stops[criterion.name] = learner.n_labeled
             room = min(task.batch_size, task.budget - learner.n_labeled, learner.n_unlabeled)
+            if X_out is not None and (learner.n_labeled in OOD_BUDGETS or room <= 0):
+                ood.append((learner.n_labeled, model_auc(learner.model, X_out, extras.heldout_y)))
             if room <= 0:
                 break
             rows = learner.query(room)
-    return Curve(task.mode, task.strategy, task.seed, tuple(labels), tuple(aucs), stops)
+    return Curve(task.mode, task.strategy, task.seed, tuple(labels), tuple(aucs), stops, tuple(ood))
 
 
 def replica_tasks(data: Dataset, strategies: Sequence[str] = REPLICA_STRATEGIES, batch_size: int = BATCH_SIZE):
@@ -134,12 +205,16 @@ def honest_tasks(
     batch_size: int = BATCH_SIZE,
     budget: int | None = None,
     initial_size: int = BATCH_SIZE,
+    baselines: Sequence[str] = (),
 ) -> list[CurveTask]:
+    """Per seed: one task per strategy on the embeddings, then one per strategy in ``baselines`` on the TF-IDF
+    baseline learner."""
     tasks = []
     for seed in seeds:
         pool, test, initial = seeded_split(len(data), seed, data.test.size, initial_size)
         cap = pool.size if budget is None else min(budget, pool.size)
         tasks += [CurveTask("honest", s, seed, pool, test, initial, batch_size, cap) for s in strategies]
+        tasks += [CurveTask("honest", s, seed, pool, test, initial, batch_size, cap, "tfidf") for s in baselines]
     return tasks
 
 
@@ -148,17 +223,18 @@ def validate_strategies(names: Sequence[str]) -> None:
         get_strategy(name)  # raises AlreproError listing the valid names
 
 
-_WORKER_DATA: Dataset | None = None
+_WORKER_DATA: tuple[Dataset, Extras] | None = None
 
 
-def _init_worker(data: Dataset) -> None:
+def _init_worker(data: Dataset, extras: Extras) -> None:
     global _WORKER_DATA
-    _WORKER_DATA = data
+    _WORKER_DATA = (data, extras)
 
 
 def _run_in_worker(task: CurveTask) -> Curve:
     assert _WORKER_DATA is not None
-    return run_curve(_WORKER_DATA, task)
+    data, extras = _WORKER_DATA
+    return run_curve(data, task, extras)
 
 
 def run_tasks(
@@ -166,17 +242,24 @@ def run_tasks(
     tasks: Sequence[CurveTask],
     workers: int | None = None,
     on_done: Callable[[Curve], None] | None = None,
+    extras: Extras | None = None,
 ) -> list[Curve]:
-    """Run curves, in worker processes when ``workers > 1``; results come back in task order."""
+    """Run curves, in worker processes when ``workers > 1``; results come back in task order. When a pairwise
+    strategy runs, the inner products of all rows are computed once here and shared with the workers."""
     workers = workers or os.cpu_count() or 1
+    extras = extras or Extras()
+    if extras.gram is None and any(t.features == "embeddings" and get_strategy(t.strategy).pairwise for t in tasks):
+        with threadpool_limits(1):
+            X32 = np.ascontiguousarray(data.X, dtype=np.float32)
+            extras = dataclasses.replace(extras, gram=X32 @ X32.T)
     if workers <= 1 or len(tasks) <= 1:
         curves = []
         for task in tasks:
-            curves.append(run_curve(data, task))
+            curves.append(run_curve(data, task, extras))
             if on_done:
                 on_done(curves[-1])
         return curves
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data, extras)) as pool:
         curves = []
         for curve in pool.map(_run_in_worker, tasks):
             curves.append(curve)
@@ -185,18 +268,32 @@ def run_tasks(
         return curves
 
 
-def full_data_auc(data: Dataset, pool: np.ndarray, test: np.ndarray) -> float:
-    """Test AUC of the model trained on the whole pool: the asymptote the curves are measured against."""
+def full_data_auc(
+    data: Dataset, pool: np.ndarray, test: np.ndarray, features: str = "embeddings", extras: Extras | None = None
+) -> float:
+    """Test AUC of the model trained on the whole pool: the asymptote the curves are measured against. Each
+    learner is measured against its own asymptote (the TF-IDF baseline against the TF-IDF model's)."""
     with threadpool_limits(1):
+        if features == "tfidf":
+            from alrepro.hashed_terms import tfidf
+            from alrepro.tfidf_baseline import fit_sparse_logistic
+
+            X = tfidf(extras.terms, pool)
+            model = fit_sparse_logistic(X[pool], data.y[pool])
+            return roc_auc(data.y[test], model.decision_function(X[test]))
         model = fit_model(data.X[pool], data.y[pool], data.n_classes)
         return model_auc(model, data.X[test], data.y[test])
 
 
-def full_data_aucs(data: Dataset, tasks: Sequence[CurveTask]) -> dict[tuple[str, int], float]:
-    """Full-data AUC per (mode, seed) among ``tasks``."""
-    out: dict[tuple[str, int], float] = {}
+def full_data_aucs(
+    data: Dataset, tasks: Sequence[CurveTask], extras: Extras | None = None
+) -> dict[tuple[str, int, str], float]:
+    """Full-data AUC per (mode, seed, curve name) among ``tasks``, computed once per (mode, seed, learner)."""
+    by_learner: dict[tuple[str, int, str], float] = {}
+    out: dict[tuple[str, int, str], float] = {}
     for task in tasks:
-        key = (task.mode, task.seed)
-        if key not in out:
-            out[key] = full_data_auc(data, task.pool, task.test)
+        key = (task.mode, task.seed, task.features)
+        if key not in by_learner:
+            by_learner[key] = full_data_auc(data, task.pool, task.test, task.features, extras)
+        out[(task.mode, task.seed, task.name)] = by_learner[key]
     return out

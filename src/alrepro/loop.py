@@ -36,6 +36,7 @@ class ActiveLearner:
         C: float = 1.0,
         committee_size: int = 5,
         n_classes: int = 2,
+        gram: np.ndarray | None = None,
     ) -> None:
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
@@ -55,6 +56,8 @@ class ActiveLearner:
         self.labels = np.full(n, UNLABELED, dtype=np.int8)
         self.model: LogisticModel | SoftmaxModel | None = None
         self.proba: np.ndarray | None = None
+        # the pool's inner products for strategies that read pairwise distances: the caller's, else computed once
+        self._gram_cache = gram
 
     @property
     def labeled(self) -> np.ndarray:
@@ -119,8 +122,16 @@ class ActiveLearner:
             embeddings=self.X if spec.needs_embeddings else None,
             committee_proba=committee,
             seed=self.seed,
+            gram=self._gram() if spec.pairwise else None,
         )
         return spec.fn(query)
+
+    def _gram(self) -> np.ndarray:
+        """The pool's inner products (float32), computed once for strategies that read pairwise distances."""
+        if self._gram_cache is None:
+            X32 = self.X.astype(np.float32)
+            self._gram_cache = X32 @ X32.T
+        return self._gram_cache
 
     def query(self, k: int) -> np.ndarray:
         """The next ``k`` rows to label (fewer if the pool runs out): a prefix of ``ranking()``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,8 +100,11 @@ def test_data_with_tweets(capsys):
 def test_data_build_cli_is_byte_identical(tmp_path, capsys):
     code, out, _ = run(["data", "--build", "--tweets", TWEETS, "--out", str(tmp_path)], capsys)
     assert code == 0 and "checksum:  OK" in out
-    for name in (CANONICAL_CSV, CANONICAL_JSON):
-        assert (tmp_path / name).read_bytes() == (data_dir() / name).read_bytes()
+    for name in (CANONICAL_CSV, CANONICAL_JSON, "features/hashed_terms.npz", "features/hashed_terms.json"):
+        assert (tmp_path / name).read_bytes() == (data_dir() / name).read_bytes(), name
+    if (Path(TWEETS).parent / "testdata.manual.2009.06.14.csv").is_file():
+        for name in ("testdata_manual.csv", "testdata_manual.json", "hashed_terms.npz", "hashed_terms.json"):
+            assert (tmp_path / "heldout" / name).read_bytes() == (data_dir() / "heldout" / name).read_bytes(), name
 
 
 @needs_tweets

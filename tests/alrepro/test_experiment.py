@@ -68,3 +68,37 @@ def test_unknown_strategy_is_a_clear_error():
 
     with pytest.raises(AlreproError, match="least_confidence"):
         ex.validate_strategies(["least_confusion"])
+
+
+def _extras(data):
+    from scipy import sparse
+
+    rng = np.random.default_rng(3)
+    n = data.X.shape[0]
+    # made-up "words": a few informative columns per class plus noise, as hashed counts would be
+    counts = sparse.random(n, 64, density=0.05, random_state=4, data_rvs=lambda k: np.ones(k)).tolil()
+    for i in range(n):
+        counts[i, int(data.y[i]) * 4 + rng.integers(0, 4)] = 1
+    counts = counts.tocsr().astype(np.int16)
+    return ex.Extras(terms=counts, heldout_X=data.X[:60], heldout_terms=counts[:60], heldout_y=data.y[:60])
+
+
+def test_heldout_scored_at_the_budgets_and_the_end(small_data, monkeypatch):
+    monkeypatch.setattr(ex, "OOD_BUDGETS", (100, 200, 2000))
+    task = ex.honest_tasks(small_data, ["random"], seeds=[0], budget=400)[0]
+    curve = ex.run_curve(small_data, task, _extras(small_data))
+    assert curve.labels[-1] == 400
+    assert [n for n, _ in curve.ood] == [100, 200, 400]
+    assert all(0.5 < auc <= 1.0 for _, auc in curve.ood)
+    assert ex.run_curve(small_data, task).ood == ()  # no held-out set, no held-out scores
+
+
+def test_tfidf_baseline_labels_the_same_rows_as_random(small_data):
+    extras = _extras(small_data)
+    emb, base = ex.honest_tasks(small_data, ["random"], seeds=[1], budget=500, baselines=["random"])
+    assert base.features == "tfidf" and base.name == "tfidf_random" and emb.name == "random"
+    a, b = ex.run_curve(small_data, emb, extras), ex.run_curve(small_data, base, extras)
+    assert a.labels == b.labels and b.strategy == "tfidf_random" and a.auc != b.auc
+    assert b.auc[-1] > 0.6  # the made-up words carry the label
+    full = ex.full_data_aucs(small_data, [emb, base], extras)
+    assert full[("honest", 1, "random")] != full[("honest", 1, "tfidf_random")]

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 
 from alrepro.errors import AlreproError
 from alrepro.strategies import (
+    COLD_START_LABELS,
     CORESET_GREEDY_BLOCK,
     STRATEGIES,
     QueryInput,
+    badge,
     coreset,
     density_weighted,
     entropy,
@@ -24,6 +26,8 @@ from alrepro.strategies import (
     least_confidence,
     margin,
     naive,
+    probcover,
+    probcover_lc,
     qbc_kl,
     qbc_vote_entropy,
     random,
@@ -170,12 +174,25 @@ def test_malformed_input_raises(spec):
     k=st.integers(0, 35),
 )
 def test_template_properties_hold_for_random_inputs(n, n_labeled, n_classes, seed, ties, k):
+    """Any number of classes k >= 2: every strategy still returns a full, reproducible ranking."""
     q = make_query(n, n_labeled=min(n_labeled, n), n_classes=n_classes, seed=seed, ties=ties)
     for spec in STRATEGIES.values():
         r = spec.function(q)
         np.testing.assert_array_equal(np.sort(r), unlabeled(q))
         np.testing.assert_array_equal(top_k(spec, q, k), r[:k])
         np.testing.assert_array_equal(spec.function(q), r)
+
+
+def test_precomputed_inner_products_give_the_same_ranking(spec):
+    """Integer embeddings make every inner product exact, so the gram path and the direct path must agree."""
+    q = make_query(ties=False)
+    E = np.random.default_rng(3).integers(-3, 4, size=q.embeddings.shape).astype(float)
+    q = dataclasses.replace(q, embeddings=E)
+    with_gram = dataclasses.replace(q, gram=E @ E.T)
+    np.testing.assert_array_equal(spec.function(with_gram), spec.function(q))
+    if spec.needs_embeddings:
+        with pytest.raises(AlreproError, match="gram"):
+            spec.function(dataclasses.replace(q, gram=np.zeros((3, 3))))
 
 
 # ---------------------------------------------------------------------------------------------- registry
@@ -199,6 +216,9 @@ def test_registry_flags():
     assert STRATEGIES["coreset"].needs_embeddings and not STRATEGIES["coreset"].needs_proba
     assert STRATEGIES["density_weighted"].needs_embeddings and STRATEGIES["density_weighted"].needs_proba
     assert STRATEGIES["qbc_kl"].needs_committee and STRATEGIES["qbc_vote_entropy"].needs_committee
+    assert STRATEGIES["badge"].needs_proba and STRATEGIES["badge"].needs_embeddings and STRATEGIES["badge"].pairwise
+    assert STRATEGIES["probcover"].needs_embeddings and not STRATEGIES["probcover"].needs_proba
+    assert STRATEGIES["probcover_lc"].needs_proba and STRATEGIES["coreset"].pairwise
 
 
 # ---------------------------------------------------------------------------------------------- specific
@@ -351,3 +371,57 @@ def test_density_matches_the_pairwise_definition():
     cand = np.flatnonzero(pool)
     expected = cand[np.lexsort((q.row_ids[cand], -score[cand]))]
     np.testing.assert_array_equal(density_weighted(q), expected)
+
+
+def test_badge_starts_with_the_largest_gradient_and_spreads_out():
+    # two tight groups far apart: the first seed is the largest gradient, the second lands in the other group
+    rng = np.random.default_rng(4)
+    E = np.vstack([rng.normal(0, 0.01, (5, 3)) + [5, 0, 0], rng.normal(0, 0.01, (5, 3)) + [0, 6, 0]])
+    p1 = np.r_[np.full(5, 0.5), np.full(5, 0.4)]
+    q = QueryInput(proba=np.column_stack([1 - p1, p1]), labeled=np.zeros(10, bool),
+                   row_ids=np.arange(10, dtype=np.int64), embeddings=E, seed=1)
+    r = badge(q)
+    a = np.column_stack([1 - p1, p1]) - np.eye(2)[(p1 > 0.5).astype(int)]
+    g = np.einsum("ij,ij->i", a, a) * (np.einsum("ij,ij->i", E, E) + 1)
+    assert r[0] == int(np.argmax(g))
+    assert {int(r[0]) // 5, int(r[1]) // 5} == {0, 1}
+    for seed in range(5):
+        again = badge(dataclasses.replace(q, seed=seed))
+        assert {int(again[0]) // 5, int(again[1]) // 5} == {0, 1}
+    np.testing.assert_array_equal(badge(q), r)
+
+
+def test_badge_gradient_scales_for_three_classes():
+    from alrepro.strategies.badge import gradient_scales
+
+    a = gradient_scales(np.array([[0.2, 0.5, 0.3], [1 / 3, 1 / 3, 1 / 3]]))
+    np.testing.assert_allclose(a, [[0.2, -0.5, 0.3], [-2 / 3, 1 / 3, 1 / 3]])
+    np.testing.assert_allclose(a.sum(axis=1), 0.0, atol=1e-12)
+
+
+def test_probcover_covers_dense_regions_first_and_skips_covered_ones():
+    rng = np.random.default_rng(5)
+    dense = rng.normal(0, 0.05, (30, 2))
+    mid = rng.normal(0, 0.05, (10, 2)) + [3, 0]
+    lone = np.array([[0.0, 6.0]])
+    E = np.vstack([dense, mid, lone])
+    q = QueryInput(proba=None, labeled=np.zeros(41, bool), row_ids=np.arange(41, dtype=np.int64), embeddings=E)
+    r = probcover(q)
+    assert r[0] < 30 and 30 <= r[1] < 40  # the largest uncovered ball first, then the next region
+    labeled = np.zeros(41, bool)
+    labeled[0] = True  # the dense region is covered by a labelled row: it no longer comes first
+    assert not probcover(dataclasses.replace(q, labeled=labeled))[0] < 30
+
+
+def test_probcover_lc_switches_to_least_confidence_after_the_cold_start():
+    n = COLD_START_LABELS + 50
+    rng = np.random.default_rng(6)
+    p1 = rng.random(n)
+    labeled = np.zeros(n, bool)
+    q = QueryInput(proba=np.column_stack([1 - p1, p1]), labeled=labeled, row_ids=np.arange(n, dtype=np.int64),
+                   embeddings=rng.normal(size=(n, 4)))
+    np.testing.assert_array_equal(probcover_lc(q), probcover(q))
+    labeled = labeled.copy()
+    labeled[:COLD_START_LABELS] = True
+    q2 = dataclasses.replace(q, labeled=labeled)
+    np.testing.assert_array_equal(probcover_lc(q2), least_confidence(q2))
