@@ -1,8 +1,8 @@
 """The parity table: per Labelbox area, how many of Labelbox's own tests pass against the fake.
 
 Made from ``expectations.json`` (what the last recorded runs gave), written to ``PARITY.md`` by
-``python -m sdk_suite.parity`` and after every ``--update``; the README carries the same table, and a test
-checks that both match the expectations. Tests the sdist itself marks skip or xfail, and tests excluded
+``python -m sdk_suite.parity`` and after every ``--update``, which also rewrite the same table in the README
+(between its markers); a test checks that both match the expectations. Tests the sdist itself marks skip or xfail, and tests excluded
 because they need the internet or a second person, are not counted (the excluded ones are shown).
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from .expectations import FAILED, PASSED, Expectations
 
 PARITY = Path(__file__).with_name("PARITY.md")
+README = Path(__file__).resolve().parents[2] / "README.md"  # in a source checkout
 BEGIN, END = "<!-- parity:begin -->", "<!-- parity:end -->"
 
 # Each test file of the sdist (its name without ``test_`` and ``.py``) -> the area it exercises.
@@ -71,7 +72,10 @@ def block(expectations: Expectations) -> str:
     return f"{BEGIN}\n{table(expectations)}\n{END}"
 
 
-def write(expectations: Expectations, path: Path = PARITY) -> None:
+def write(expectations: Expectations, path: Path = PARITY, readme: Path = README) -> None:
+    """PARITY.md, and the same block in the README (between its markers) when the README has them."""
+    if readme.exists() and embedded(text := readme.read_text(encoding="utf-8")) is not None:
+        readme.write_text(text.replace(embedded(text), block(expectations)), encoding="utf-8")
     path.write_text("# Labelbox's own tests against the fake, per area\n\n"
                     "Generated from `expectations.json` by `python -m sdk_suite.parity` (and by `nox -s sdk_suite -- "
                     "--update`); the README shows the same table.\n\n" + block(expectations) + "\n", encoding="utf-8")
