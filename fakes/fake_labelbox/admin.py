@@ -93,6 +93,10 @@ class Admin:
         with self.app.lock:
             return [d for org in self._orgs(organization_id) for d in org.state.deliveries]
 
+    def flush_deliveries(self, timeout: float = 30.0) -> bool:
+        """Wait until every webhook delivery queued so far is recorded; False if ``timeout`` seconds pass first."""
+        return self.app.journal.courier.flush(timeout)
+
     def organizations(self) -> list[dict]:
         with self.app.lock:
             return [org.view() | {"default": org.id == self.app.tenants.default_org_id}

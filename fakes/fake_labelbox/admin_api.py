@@ -16,7 +16,7 @@ POST     /_fake/workforce/config             ``{"error_rate": 0.1, "seed": 0, "m
 POST     /_fake/workforce/step               ``{"n": 10, "project_id": "..."}`` - returns the labels made
 GET      /_fake/queue/<project_id>           queued rows in labeling order
 POST     /_fake/tasks                        ``{"polls_in_progress": 1}`` - tasks report IN_PROGRESS first
-GET      /_fake/deliveries                   webhook deliveries so far
+GET      /_fake/deliveries                   webhook deliveries so far (``?wait=5``: first wait up to 5 s for pending)
 POST     /_fake/faults                       a fault rule (see :mod:`fake_labelbox.faults`) or a list
 GET      /_fake/faults                       ``{"pending": [...], "fired": [...], "total_fired": n}``
 DELETE   /_fake/faults                       clear (also ``POST /_fake/faults/clear``)
@@ -172,6 +172,9 @@ class AdminApi:
         return {"status": "ok"}
 
     def deliveries(self, call: Call) -> dict:
+        wait = call.request.args.get("wait", type=float)
+        if wait:
+            self.admin.flush_deliveries(min(wait, 60.0))
         return {"deliveries": self.admin.deliveries(call.org)}
 
     def add_faults(self, call: Call) -> dict:

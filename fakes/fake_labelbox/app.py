@@ -13,8 +13,8 @@ route              methods                          handled by
 =================  ===============================  ==========================================
 
 Every state change runs as one journaled command (:mod:`fake_labelbox.journal`) under one lock, so commands
-are serialized and, with ``db``, durable. Parsing, validation, limits, fault latency, webhook sending and file
-downloads run outside the lock. Multi-request SDK flows (an upload, then an upsert, then task polls) are not
+are serialized and, with ``db``, durable. Parsing, validation, limits, fault latency and file downloads run outside
+the lock; webhooks are sent by a background thread, off the answer's path. Multi-request SDK flows (an upload, then an upsert, then task polls) are not
 atomic as a whole.
 """
 
@@ -44,16 +44,18 @@ class FakeLabelboxApp:
     """Organizations (one :class:`State` each), API keys, faults, limits and, with ``db``, a durable journal.
 
     ``lease_seconds``: how long the labelling page keeps a row for the person it showed it to.
+    ``delivery_timeout``: how long a webhook POST may take (they are sent in the background).
     """
 
     def __init__(self, api_key: str = DEFAULT_API_KEY, seed: int | None = None, state: State | None = None,
                  db: str | None = None, limits: Limits | None = None, snapshot_every: int = 1000,
                  synchronous: str = "FULL", admin_key: str | None = None,
-                 lease_seconds: float = DEFAULT_TTL) -> None:
+                 lease_seconds: float = DEFAULT_TTL, delivery_timeout: float = 5.0) -> None:
         self.api_key = api_key
         self.limits = limits or Limits()
         self.faults = Faults()
-        self.journal = Journal(db, snapshot_every=snapshot_every, synchronous=synchronous)
+        self.journal = Journal(db, snapshot_every=snapshot_every, synchronous=synchronous,
+                               delivery_timeout=delivery_timeout)
         self.lock = self.journal.lock
         # the services register their journaled commands before the journal is replayed
         self.graphql = GraphQLEndpoint(self)
@@ -118,7 +120,7 @@ class FakeLabelboxApp:
             return digest(self.tenants)
 
     def close(self) -> None:
-        """Snapshot and close the state file (with ``db``); a no-op in memory."""
+        """Stop the webhook sender; snapshot and close the state file (with ``db``)."""
         self.journal.close()
 
     # ---- routing -----------------------------------------------------------------------------

@@ -7,8 +7,9 @@ readings it made (the :class:`~fake_labelbox.models.env.Env` tape) and a digest 
 before its response is sent; on start the newest snapshot is loaded and the journal after it replayed with the
 recorded readings (see :mod:`fake_labelbox.persistence`). A replay that gives another result stops the start.
 
-Webhook deliveries a command queued are prepared inside it and sent after the lock is released; their results
-come back as a ``deliveries`` command.
+Webhook deliveries a command queued are prepared inside it and handed to a background sender
+(:class:`~fake_labelbox.deliveries.Courier`) after the lock is released, so no receiver delays an answer; their
+results come back as ``deliveries`` commands.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from .persistence import Store
 class Journal:
     """The registry of commands, the lock they run under, and (with ``db``) their durable record."""
 
-    def __init__(self, db: str | None = None, snapshot_every: int = 1000, synchronous: str = "FULL") -> None:
+    def __init__(self, db: str | None = None, snapshot_every: int = 1000, synchronous: str = "FULL",
+                 delivery_timeout: float = 5.0) -> None:
         self.lock = threading.RLock()
         self.env = Env()
         self.store = Store(db, snapshot_every=snapshot_every, synchronous=synchronous) if db is not None else None
@@ -38,6 +40,8 @@ class Journal:
         self.closed = False
         self._depth = 0
         self.commands: dict[str, Callable] = {"deliveries": self._record_deliveries}
+        self.courier = deliveries.Courier(lambda org_id, records: self.command("deliveries", org_id, records),
+                                          timeout=delivery_timeout)
 
     def register(self, name: str, fn: Callable) -> None:
         """Make ``fn`` a journaled command; register every command before :meth:`open` replays the journal."""
@@ -103,7 +107,7 @@ class Journal:
                     self.store.append((name, args, kwargs, tape, _outcome_digest(outcome)), self.tenants)
         if prepared and not self.replaying:
             for org_id, items in prepared:
-                self.command("deliveries", org_id, deliveries.send(items))
+                self.courier.submit(org_id, items)
         return result
 
     def _prepare_deliveries(self) -> list[tuple[str, list]]:
@@ -122,6 +126,7 @@ class Journal:
                 self.store.snapshot(self.tenants)
 
     def close(self) -> None:
+        self.courier.close()  # its last results are journaled before the final snapshot
         if self.store is not None and not self.closed:
             self.checkpoint()
             with self.lock:

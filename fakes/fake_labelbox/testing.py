@@ -33,7 +33,7 @@ class FakeLabelbox:
                  **app_options: Any) -> None:
         """``app_options`` go to :class:`~fake_labelbox.app.FakeLabelboxApp`: ``db`` (a SQLite state file),
         ``limits``, ``snapshot_every``, ``synchronous``, ``admin_key``, ``lease_seconds`` (the labelling page's
-        lease on a row)."""
+        lease on a row), ``delivery_timeout`` (seconds a webhook POST may take)."""
         from .app import FakeLabelboxApp
 
         self.app = FakeLabelboxApp(api_key=api_key, seed=seed, **app_options)
@@ -122,6 +122,10 @@ class FakeLabelbox:
     def deliveries(self) -> list[dict]:
         return self.admin.deliveries()
 
+    def flush_deliveries(self, timeout: float = 30.0) -> bool:
+        """Wait until every webhook delivery queued so far is sent and recorded (False: ``timeout`` passed)."""
+        return self.admin.flush_deliveries(timeout)
+
     def inject_fault(self, kind: str, count: int = 1, operation: str | None = None, **options: Any) -> dict:
         """Make the next ``count`` matching requests fail (see :mod:`fake_labelbox.faults`)."""
         return self.admin.inject_fault(kind, count, operation, **options)
@@ -146,7 +150,7 @@ class FakeLabelbox:
         return self.admin.digest()
 
     def close(self) -> None:
-        """Snapshot and close the state file (``db`` mode); a no-op in memory."""
+        """Stop the webhook sender; snapshot and close the state file (``db`` mode)."""
         self.app.close()
 
     # ---- modes ------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ def test_answers_are_real_labels_in_export_and_fire_webhooks(server, receiver): 
                for k, v in labels.items()}
     assert answers == {order[0]: ["Positive"], order[1]: ["Negative"], order[2]: [], order[3]: []}
     assert labels[order[0]][0]["label_details"]["created_by"] == "ada-l.@workshop.local"
+    assert server.flush_deliveries(10)
     assert len(got) == 2 and all(d["headers"]["X-Labelbox-Event"] == "LABEL_CREATED" for d in got)
     assert [q["global_key"] for q in server.queue(project.uid)] == order[2:]
 

@@ -6,12 +6,16 @@ import hashlib
 import hmac
 import http.server
 import json
+import socket
 import threading
+import time
 
 import pytest
+from fake_labelbox.deliveries import Courier
+from fake_labelbox.testing import FakeLabelbox
 from labelbox import Webhook
 
-from .conftest import make_pool, truth_for
+from .conftest import API_KEY, make_pool, truth_for
 
 
 @pytest.fixture
@@ -46,6 +50,7 @@ def test_webhook_lifecycle_and_signed_delivery(client, fake, receiver):
 
     fake.register_truth(truth_for(keys))
     made = fake.step(2, project.uid)
+    assert fake.flush_deliveries(10)
     assert len(got) == 2
     for delivery, m in zip(got, made, strict=True):
         body = delivery["body"]
@@ -63,6 +68,7 @@ def test_webhook_lifecycle_and_signed_delivery(client, fake, receiver):
     hook.delete()
     assert hook.status == "INACTIVE"
     fake.step(1, project.uid)
+    assert fake.flush_deliveries(10)
     assert len(got) == 2  # inactive hooks receive nothing
 
 
@@ -74,6 +80,7 @@ def test_label_import_fires_webhook(client, fake, receiver):
     Webhook.create(client, topics=[Webhook.LABEL_CREATED], url=url, secret="k", project=None)  # org-wide
     lines = [{"uuid": "u1", "name": "Sentiment", "answer": {"name": "Positive"}, "dataRow": {"globalKey": keys[0]}}]
     LabelImport.create_from_objects(client, project.uid, "imp", lines).wait_till_done(sleep_time_seconds=0.01)
+    assert fake.flush_deliveries(10)
     assert len(got) == 1
     assert got[0]["headers"]["X-Hub-Signature"] == "sha1=" + hmac.new(b"k", got[0]["body"], hashlib.sha1).hexdigest()
 
@@ -89,5 +96,61 @@ def test_labelbox_checks_only_the_url_scheme(client, fake):
         Webhook.create(client, topics=[Webhook.LABEL_CREATED], url="file:///etc/passwd", secret="k", project=project)
     lines = [{"uuid": "u1", "name": "Sentiment", "answer": {"name": "Positive"}, "dataRow": {"globalKey": keys[0]}}]
     LabelImport.create_from_objects(client, project.uid, "imp", lines).wait_till_done(sleep_time_seconds=0.01)
+    assert fake.flush_deliveries(10)
     [delivery] = fake.deliveries()
     assert delivery["url"] == "https:/no-host" and delivery.get("error")  # delivering to it fails, as it would
+
+
+@pytest.fixture
+def silent_receiver():
+    """A loopback socket that accepts connections and never answers."""
+    srv = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept():
+        srv.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except TimeoutError:
+                pass
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}/hook"
+    stop.set()
+    t.join()
+    for s in held:
+        s.close()
+    srv.close()
+
+
+def test_a_receiver_that_never_answers_delays_no_answer(silent_receiver):
+    from labelbox import LabelImport
+
+    with FakeLabelbox.mocked(api_key=API_KEY, seed=0, delivery_timeout=3.0) as fake:
+        client = fake.client()
+        project, _dataset, keys = make_pool(client, 1)
+        Webhook.create(client, topics=[Webhook.LABEL_CREATED], url=silent_receiver, secret="k", project=project)
+        lines = [{"uuid": "u1", "name": "Sentiment", "answer": {"name": "Positive"}, "dataRow": {"globalKey": keys[0]}}]
+        start = time.monotonic()
+        LabelImport.create_from_objects(client, project.uid, "imp", lines).wait_till_done(sleep_time_seconds=0.01)
+        took = time.monotonic() - start
+        assert took < 3.0  # sending before answering would take the whole delivery timeout
+        assert fake.deliveries() == []  # still in flight
+        assert fake.flush_deliveries(10)
+        [delivery] = fake.deliveries()
+        assert delivery["status"] is None and "timed out" in delivery["error"]
+
+
+def test_a_full_queue_records_the_delivery_as_failed(silent_receiver):
+    recorded: list[dict] = []
+    courier = Courier(lambda org_id, records: recorded.extend(records), maxsize=1, timeout=0.5)
+    items = [(f"d{i}", "hook", silent_receiver, "s", "LABEL_CREATED", b"{}") for i in range(3)]
+    courier.submit("org", items)  # returns at once: at most two fit (one being sent, one waiting)
+    assert 1 <= len(recorded) <= 2 and all("already waiting" in r["error"] for r in recorded)
+    assert courier.flush(10)
+    assert sorted(r["id"] for r in recorded) == ["d0", "d1", "d2"]
+    assert sum("timed out" in r["error"] for r in recorded) == 3 - sum("already waiting" in r["error"] for r in recorded)
+    courier.close()
