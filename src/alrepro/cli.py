@@ -157,14 +157,13 @@ def _require_modules(extra: str, modules: Sequence[str]) -> None:
         raise AlreproError(f"needs {', '.join(missing)}, not installed: install with pip install 'alrepro[{extra}]'")
 
 
-def _add_tweets_option(parser: argparse.ArgumentParser, *, other_data: bool = True) -> None:
+def _add_tweets_option(parser: argparse.ArgumentParser) -> None:
+    """Which data: the canonical tweets (their texts from --tweets), a draw from a tweet file, or --dataset."""
     parser.add_argument(
         "--tweets",
         metavar="PATH",
         help="Sentiment140 file (zip, full CSV or sample CSV); default: $ALREPRO_SENTIMENT140",
     )
-    if not other_data:
-        return
     parser.add_argument(
         "--draw-seed", type=int, metavar="SEED",
         help="draw a sample of your own from the Sentiment140 file with this seed (rows with a repeated id left "
@@ -207,7 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run the tutorial's replica (canonical split, first 100 rows, +100 per round, uncertainty vs the\n"
             "tutorial's file-order sampler) and N paired seeds per strategy, then write CSVs, a Markdown\n"
-            "summary, figures and SHA256SUMS into --out. Needs neither the tweets nor the model."
+            "summary, figures and SHA256SUMS into --out. Needs neither the tweets nor the model; other data\n"
+            "(--dataset, --draw-seed) is embedded once on first use, which needs alrepro[embed]."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -253,12 +253,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "embed",
-        help="compute (or --check) the cached embeddings of the canonical 8,000",
+        help="compute (or --check) the cached embeddings of the canonical 8,000 (or of --dataset / a draw)",
         description=(
             "Embed the canonical 8,000 tweets (mean of the last hidden state over all tokens, as the\n"
-            "tutorial) and write data/embeddings/<encoder>.npz + .json. --check recomputes the vectors and\n"
-            "compares them with the cache (exit 1 when any differs by more than --tolerance).\n"
-            "Needs the tweets and alrepro[embed] (torch, transformers)."
+            "tutorial) and write data/embeddings/<encoder>.npz + .json; with --dataset or --draw-seed, embed\n"
+            "those texts into the user's cache ($ALREPRO_CACHE_DIR or ~/.cache/alrepro, a folder per content\n"
+            "hash). --check recomputes the vectors and compares them with the cache (exit 1 when any differs\n"
+            "by more than --tolerance). Needs the texts and alrepro[embed] (torch, transformers)."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -269,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"{defaults.ENCODER} (default, offline), distilbert-base-uncased, or a local model folder",
     )
     p.add_argument("--batch-size", type=_int_at_least(1), default=32, help="texts per forward pass (default: 32)")
-    p.add_argument("--out", metavar="DIR", type=_folder, default=None, help="cache folder (default: data/embeddings)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default=None, help="cache folder (default: data/embeddings, or the data set's folder in the user's cache)")
     p.add_argument("--check", action="store_true", help="recompute and compare with the cache instead of writing")
     p.add_argument("--subset", type=_int_at_least(1), default=None, metavar="N", help="with --check: check N evenly spread rows")
     p.add_argument("--tolerance", type=_nonnegative_float, default=1e-4, help="with --check: max allowed |difference| (1e-4)")
