@@ -96,8 +96,8 @@ class Leases:
         self.skipped: dict[tuple[str, str], set[str]] = {}  # (project, labeler) -> rows they skipped
 
     # all methods below are called with self.lock held
-    def _live(self, project_id: str, row_id: str) -> Lease | None:
-        lease = self.by_row.get((project_id, row_id))
+    def _unexpired(self, project_id: str, lease: Lease | None) -> Lease | None:
+        """``lease`` while it runs; an expired lease is dropped (None)."""
         if lease is not None and lease.expires <= self.clock():
             self._drop(project_id, lease)
             return None
@@ -110,15 +110,11 @@ class Leases:
             del self.by_labeler[(project_id, lease.labeler)]
 
     def holder(self, project_id: str, row_id: str) -> str | None:
-        lease = self._live(project_id, row_id)
+        lease = self._unexpired(project_id, self.by_row.get((project_id, row_id)))
         return lease.labeler if lease else None
 
     def current(self, project_id: str, labeler: str) -> Lease | None:
-        lease = self.by_labeler.get((project_id, labeler))
-        if lease is not None and lease.expires <= self.clock():
-            self._drop(project_id, lease)
-            return None
-        return lease
+        return self._unexpired(project_id, self.by_labeler.get((project_id, labeler)))
 
     def take(self, project_id: str, row_id: str, labeler: str) -> Lease:
         old = self.by_labeler.get((project_id, labeler))
