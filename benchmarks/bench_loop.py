@@ -72,12 +72,12 @@ def _no_document_cache():
     """The fake checking every GraphQL document afresh (the plain function under the cache)."""
     from fake_labelbox import graphql_endpoint
 
-    cached = graphql_endpoint._checked_document
-    graphql_endpoint._checked_document = cached.__wrapped__
+    cached = graphql_endpoint._cached_check
+    graphql_endpoint._cached_check = graphql_endpoint._check
     try:
         yield
     finally:
-        graphql_endpoint._checked_document = cached
+        graphql_endpoint._cached_check = cached
 
 
 def _instrumented_split(data) -> dict[str, float]:

@@ -25,6 +25,8 @@ from .web import json_response
 if TYPE_CHECKING:
     from .app import FakeLabelboxApp
 
+CACHE_MAX_CHARS = 20_000
+
 
 class GraphQLEndpoint:
     """The GraphQL route of one app; its execution is the journaled command ``graphql``."""
@@ -102,12 +104,13 @@ def checked_document(query: str, limits: Limits):
     """Limit-check, parse and validate a document; errors carry ``extensions.phase``.
 
     Checked documents are kept (by text and limits): the SDK sends the same few documents again and again, and
-    validating one costs more than executing it (see docs/design.md)."""
-    return _checked_document(query, astuple(limits))
+    validating one costs more than executing it (see docs/design.md). Long documents (literals inlined by the
+    SDK, such as labeling parameter overrides) are seldom sent twice and are not kept."""
+    check = _check if len(query) > CACHE_MAX_CHARS else _cached_check
+    return check(query, astuple(limits))
 
 
-@lru_cache(maxsize=256)
-def _checked_document(query: str, bounds: tuple):
+def _check(query: str, bounds: tuple):
     limits = Limits(*bounds)
     check_text(query, limits)
     try:
@@ -126,6 +129,9 @@ def _checked_document(query: str, bounds: tuple):
         e.extensions = {"phase": "validate"}
         raise e
     return doc
+
+
+_cached_check = lru_cache(maxsize=256)(_check)
 
 
 def operation(request: Request) -> dict:
