@@ -126,7 +126,7 @@ def test_reproduce_on_another_sentiment140_draw(cache, tmp_path, capsys):
     assert code == 0, err
     assert "600 rows drawn with seed 7" in err and "embedding 600 texts" in err
     summary = read_csv(tmp_path / "o" / "per_seed_summary.csv")
-    assert len(summary) == 8  # 2 seeds x 4 strategies
+    assert len(summary) == 2 * len(defaults.STRATEGIES)  # 2 seeds x the default comparison
     curves = read_csv(tmp_path / "o" / "per_seed_curves.csv")
     assert max(int(r["labels"]) for r in curves) == 540  # the draw's own pool, not the canonical 7,200
     data = open_dataset(DataSource(tweets=TWEETS, draw_seed=7, draw_size=600))
