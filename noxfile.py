@@ -31,7 +31,7 @@ DEFAULT_TWEETS = "../shared/data/sentiment140/sentiment140_random_9998.v2.csv"
 def _env() -> dict[str, str]:
     env = {"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     if "ALREPRO_SENTIMENT140" not in os.environ and os.path.exists(DEFAULT_TWEETS):
-        env["ALREPRO_SENTIMENT140"] = DEFAULT_TWEETS
+        env["ALREPRO_SENTIMENT140"] = os.path.abspath(DEFAULT_TWEETS)
     return env
 
 

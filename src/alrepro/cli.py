@@ -427,7 +427,8 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
     from alrepro.embedding_jobs import check_cache, compute_cache
 
     progress = not args.no_progress
-    data = open_dataset(_source(args))
+    source = _source(args)
+    data = open_dataset(source)
     if args.check:
         result = check_cache(
             args.encoder, data, batch_size=args.batch_size, cache_dir=args.out, subset=args.subset,
@@ -444,9 +445,10 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
     print(f"wrote {manifest}")
     from alrepro.heldout import compute_heldout_embeddings, default_source
 
-    source = default_source(args.tweets)
-    if source is not None and args.out is None:
-        for path in compute_heldout_embeddings(args.encoder, source, batch_size=args.batch_size):
+    # the held-out set belongs to the canonical data: embedding another data set leaves its committed cache alone
+    heldout = default_source(args.tweets) if source.canonical and args.out is None else None
+    if heldout is not None:
+        for path in compute_heldout_embeddings(args.encoder, heldout, batch_size=args.batch_size):
             print(f"wrote {path}")
     return 0
 

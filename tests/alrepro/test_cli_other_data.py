@@ -14,6 +14,7 @@ from alrepro.cli import main
 from alrepro.dataset import DataSource, open_dataset
 from alrepro.embedding_cache import cache_dir_for, cache_paths
 from alrepro.embedding_jobs import with_embeddings
+from alrepro.heldout import heldout_embeddings_dir
 from tests.alrepro.labelled_texts import three_class_rows, write_csv
 from tests.alrepro.tweets import TWEETS, needs_tweets
 
@@ -83,9 +84,11 @@ def test_embed_and_describe_a_data_set(cache, topics, capsys):
     code, out, _ = run(["data", "--dataset", topics], capsys)
     assert code == 0 and "3 classes" in out and "sport" in out
     pytest.importorskip("torch")
+    heldout = {p: p.read_bytes() for p in heldout_embeddings_dir().iterdir()}
     code, out, err = run(["embed", "--dataset", topics, "--no-progress"], capsys)
     assert code == 0, err
     assert f"embedded {topics}" in out and str(cache) in out
+    assert {p: p.read_bytes() for p in heldout_embeddings_dir().iterdir()} == heldout  # the committed cache is not touched
     code, out, err = run(["embed", "--dataset", topics, "--check", "--subset", "5", "--no-progress"], capsys)
     assert code == 0 and "OK" in out
 
