@@ -96,6 +96,10 @@ class IncompatibleStateFile(StateFileError):
     """The ``--db`` file was not written by this version of the fake (or is not a state file at all)."""
 
 
+class DamagedStateFile(StateFileError):
+    """Part of the ``--db`` file does not match its checksum or is not a state this fake wrote."""
+
+
 class ReplayDiverged(StateFileError):
     """Replaying the journal produced a different result than the one recorded."""
 

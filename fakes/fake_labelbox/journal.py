@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import deliveries
-from .errors import ReplayDiverged
+from .errors import DamagedStateFile, ReplayDiverged, StateFileError
 from .models.env import Env
 from .models.tenancy import Tenants
 from .persistence import Store
@@ -49,12 +49,22 @@ class Journal:
 
     def open(self, seed: int | None) -> Tenants:
         """The state to serve: fresh, or (with a store) the last snapshot with the journal after it replayed."""
+        try:
+            return self._open(seed)
+        except StateFileError:
+            if self.store is not None:
+                self.store.close()  # the file is refused: let another process (or a fixed file) have it
+            raise
+
+    def _open(self, seed: int | None) -> Tenants:
         root, entries = self.store.load() if self.store is not None else (None, iter(()))
         if root is None:
             self.tenants = Tenants.create(seed, self.lock, self.env)
             if self.store is not None:
                 self.store.snapshot(self.tenants)  # the starting point every replay begins from
             return self.tenants
+        if not isinstance(root, Tenants):
+            raise DamagedStateFile(f"{self.store.path}: the snapshot is not a fake Labelbox state; the file is damaged")
         self.tenants = root
         self.tenants.attach(self.lock, self.env)
         self.replaying = True
@@ -67,6 +77,9 @@ class Journal:
         return self.tenants
 
     def _replay(self, seq: int, name: str, args: tuple, kwargs: dict, tape: list, want: str) -> None:
+        if name not in self.commands or not isinstance(args, tuple) or not isinstance(kwargs, dict) \
+                or not isinstance(tape, list):
+            raise DamagedStateFile(f"{self.store.path}: journal entry {seq} is not a command of this fake Labelbox")
         self.env.replay(tape)
         try:
             outcome = self.command(name, *args, **kwargs)

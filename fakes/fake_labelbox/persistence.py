@@ -5,13 +5,16 @@ call, one batch of webhook delivery results) under the server lock. With a store
 appended to ``journal`` together with what it read from the outside world (wall clock, monotonic
 clock, random tokens: the :class:`~fake_labelbox.state.Env` tape) and a digest of its result, and the
 transaction commits *before* the response is sent. Every ``snapshot_every`` commands, and on a clean
-shutdown, the whole state is pickled into ``snapshot`` in the same transaction and older journal
+shutdown, the whole state is written into ``snapshot`` in the same transaction and older journal
 rows are deleted. On start the newest snapshot is loaded and the journal after it is replayed with
 the recorded readings; a replayed command whose result digest differs stops the start with
 :class:`ReplayDiverged`, so a restart is either exact or loud.
 
-The file records its format version and a fingerprint of the entity classes; a file from another
-version raises :class:`IncompatibleStateFile` instead of being reused.
+The file is data, never code: snapshots and journal entries are JSON (:mod:`fake_labelbox.state_codec`), each
+stored with the sha256 of its text. The file records its format, format version and a fingerprint of the entity
+classes. A file that is not SQLite, not a fake Labelbox state file, of another version, or whose content does not
+match its checksums (damaged or edited) is refused with one line (:class:`IncompatibleStateFile`,
+:class:`DamagedStateFile`) before anything in it is used.
 """
 
 from __future__ import annotations
@@ -20,22 +23,23 @@ import dataclasses
 import fcntl
 import hashlib
 import os
-import pickle
 import sqlite3
 from collections.abc import Iterator
 
-from .errors import IncompatibleStateFile, StateFileError, StateFileInUse
+from . import state_codec
+from .errors import DamagedStateFile, IncompatibleStateFile, StateFileError, StateFileInUse
 
 FORMAT = "fake-labelbox-state"
-FORMAT_VERSION = 5  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
+FORMAT_VERSION = 6  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
 # tags, a project's MAL toggle and tags, workflow steps; 4: labels keep
 # annotations of every kind (objects, classifications, relationships) and can be deleted; 5: data-row metadata
-# schemas and attachments
+# schemas and attachments; 6: JSON snapshots and journal entries with sha256 checksums (no pickle)
+PICKLED_VERSIONS = range(1, 6)  # formats whose snapshots were pickles: refused unread
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 def fingerprint() -> str:
-    """A hash of every persisted class's fields: a change means old snapshots cannot be unpickled safely."""
+    """A hash of every persisted class's fields: a change means old snapshots no longer describe the entities."""
     from .models import entities, tenancy, workforce
 
     parts = []
@@ -45,6 +49,10 @@ def fingerprint() -> str:
             if isinstance(obj, type) and obj.__module__ == mod.__name__ and dataclasses.is_dataclass(obj):
                 parts.append(f"{mod.__name__}.{name}:{','.join(f.name for f in dataclasses.fields(obj))}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Store:
@@ -58,29 +66,32 @@ class Store:
         self._lock_file = _exclusive(self.path)  # before anything is read or written
         existed = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         try:
+            if existed:
+                _check_header(self.path)
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
             if existed:
                 self._check()
-            else:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            if not existed:
                 self._create()
+            self.since_snapshot = self.conn.execute(
+                "SELECT COUNT(*) FROM journal WHERE seq > ?", (self.snapshot_seq(),)).fetchone()[0]
         except sqlite3.DatabaseError as e:
             self._lock_file.close()
-            raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file ({e})") from e
+            raise IncompatibleStateFile(f"{self.path} is damaged or not a fake Labelbox state file ({e})") from None
         except StateFileError:
             self._lock_file.close()
             raise
-        self.since_snapshot = self.conn.execute(
-            "SELECT COUNT(*) FROM journal WHERE seq > ?", (self.snapshot_seq(),)).fetchone()[0]
 
     # ---- schema ----------------------------------------------------------------------------
     def _create(self) -> None:
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        c.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry BLOB NOT NULL)")
-        c.execute("CREATE TABLE snapshot (seq INTEGER PRIMARY KEY, state BLOB NOT NULL)")
+        c.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, "
+                  "entry TEXT NOT NULL)")
+        c.execute("CREATE TABLE snapshot (seq INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, state TEXT NOT NULL)")
         c.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("version", str(FORMAT_VERSION)),
                                                          ("fingerprint", fingerprint())])
         c.execute("COMMIT")
@@ -89,14 +100,26 @@ class Store:
         try:
             meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as e:
-            raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file ({e})") from e
+            raise IncompatibleStateFile(f"{self.path} is damaged or not a fake Labelbox state file ({e})") from None
         if meta.get("format") != FORMAT:
             raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file (format {meta.get('format')!r})")
-        if meta.get("version") != str(FORMAT_VERSION) or meta.get("fingerprint") != fingerprint():
+        version = meta.get("version", "")
+        start_afresh = "Start with a new --db path, or delete the file to start afresh."
+        if not version.isdigit():
+            raise IncompatibleStateFile(f"{self.path} is not a fake Labelbox state file (version {version!r})")
+        if int(version) > FORMAT_VERSION:
             raise IncompatibleStateFile(
-                f"{self.path} was written by an incompatible fake Labelbox (state format {meta.get('version')}, "
+                f"{self.path} was written by a newer fake Labelbox (state format {version}; this server reads "
+                f"format {FORMAT_VERSION}): upgrade it, or start with a new --db path.")
+        if int(version) in PICKLED_VERSIONS:
+            raise IncompatibleStateFile(
+                f"{self.path} was written by an older fake Labelbox (state format {version}, pickled snapshots, "
+                f"which this server never reads; it reads format {FORMAT_VERSION}). {start_afresh}")
+        if int(version) != FORMAT_VERSION or meta.get("fingerprint") != fingerprint():
+            raise IncompatibleStateFile(
+                f"{self.path} was written by an incompatible fake Labelbox (state format {version}, "
                 f"schema {meta.get('fingerprint')}; this server reads format {FORMAT_VERSION}, schema "
-                f"{fingerprint()}). Start with a new --db path, or delete the file to start afresh.")
+                f"{fingerprint()}). {start_afresh}")
 
     # ---- reading ---------------------------------------------------------------------------
     def snapshot_seq(self) -> int:
@@ -104,25 +127,45 @@ class Store:
         return row[0] if row and row[0] is not None else -1
 
     def load(self) -> tuple[object | None, Iterator[tuple[int, tuple]]]:
-        """The newest snapshot (or None) and the journal entries after it, in order."""
-        row = self.conn.execute("SELECT seq, state FROM snapshot ORDER BY seq DESC LIMIT 1").fetchone()
-        root, seq = (pickle.loads(row[1]), row[0]) if row else (None, -1)
+        """The newest snapshot (or None) and the journal entries after it, in order; each is checked against its
+        checksum before it is decoded (:class:`DamagedStateFile`)."""
+        row = self._read("SELECT seq, sha256, state FROM snapshot ORDER BY seq DESC LIMIT 1")
+        root, seq = (self._decode("the snapshot", row[0][1], row[0][2]), row[0][0]) if row else (None, -1)
 
         def entries() -> Iterator[tuple[int, tuple]]:
-            cur = self.conn.execute("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq", (seq,))
-            for s, blob in cur:
-                yield s, pickle.loads(blob)
+            for s, digest, text in self._read("SELECT seq, sha256, entry FROM journal WHERE seq > ? ORDER BY seq", seq):
+                entry = self._decode(f"journal entry {s}", digest, text)
+                if not (isinstance(entry, tuple) and len(entry) == 5):
+                    raise DamagedStateFile(f"{self.path}: journal entry {s} is not a command; the file is damaged")
+                yield s, entry
 
         return root, entries()
+
+    def _read(self, sql: str, *params: object) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise DamagedStateFile(f"{self.path} is damaged ({e}); restore a copy, or start with a new --db path"
+                                   ) from None
+
+    def _decode(self, what: str, digest: str, text: str) -> object:
+        if not isinstance(text, str) or checksum(text) != digest:
+            raise DamagedStateFile(f"{self.path}: {what} does not match its checksum (the file is damaged or was "
+                                   f"edited); restore a copy, or start with a new --db path")
+        try:
+            return state_codec.loads(text)
+        except ValueError as e:
+            raise DamagedStateFile(f"{self.path}: {what} is not a fake Labelbox state ({e}); restore a copy, or "
+                                   f"start with a new --db path") from None
 
     # ---- writing ---------------------------------------------------------------------------
     def append(self, entry: tuple, snapshot_root: object | None = None) -> int:
         """Journal one command (and, when due, snapshot ``snapshot_root``) in one committed transaction."""
-        blob = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        text = state_codec.dumps(entry)
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
-            seq = c.execute("INSERT INTO journal (entry) VALUES (?)", (blob,)).lastrowid
+            seq = c.execute("INSERT INTO journal (sha256, entry) VALUES (?, ?)", (checksum(text), text)).lastrowid
             self.since_snapshot += 1
             if snapshot_root is not None and self.since_snapshot >= self.snapshot_every:
                 self._snapshot(snapshot_root, seq)
@@ -144,8 +187,9 @@ class Store:
             raise
 
     def _snapshot(self, root: object, seq: int) -> None:
-        blob = pickle.dumps(root, protocol=pickle.HIGHEST_PROTOCOL)
-        self.conn.execute("INSERT OR REPLACE INTO snapshot (seq, state) VALUES (?, ?)", (seq, blob))
+        text = state_codec.dumps(root)
+        self.conn.execute("INSERT OR REPLACE INTO snapshot (seq, sha256, state) VALUES (?, ?, ?)",
+                          (seq, checksum(text), text))
         self.conn.execute("DELETE FROM snapshot WHERE seq < ?", (seq,))
         self.conn.execute("DELETE FROM journal WHERE seq <= ?", (seq,))
         self.since_snapshot = 0
@@ -156,6 +200,14 @@ class Store:
     def close(self) -> None:
         self.conn.close()
         self._lock_file.close()
+
+
+def _check_header(path: str) -> None:
+    """Refuse a file that is not SQLite before SQLite opens it (it would write a WAL beside anything)."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head != b"SQLite format 3\x00":
+        raise IncompatibleStateFile(f"{path} is not a fake Labelbox state file (not an SQLite database)")
 
 
 def _exclusive(path: str):

@@ -1,11 +1,10 @@
 """Durable state (``--db``): a restart resumes exactly where the server stopped, nothing acknowledged is
-lost across a SIGKILL, and a state file of another format is refused with a clear error."""
+lost across a SIGKILL (refused files: test_persistence.py)."""
 
 from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -14,9 +13,6 @@ import time
 import pytest
 import requests
 from fake_labelbox.app import FakeLabelboxApp
-from fake_labelbox.cli import main
-from fake_labelbox.errors import IncompatibleStateFile
-from fake_labelbox.persistence import Store
 from fake_labelbox.testing import FakeLabelbox
 from werkzeug.test import Client
 
@@ -145,30 +141,6 @@ def test_orgs_keys_revocations_and_files_persist(tmp_path):
         assert again.client(api_key=org["api_key"]).get_organization().uid == org["id"]
         assert [k["revoked"] for k in again.admin.keys(org["id"])] == [False, True]
         assert requests.get(url.replace("http://fake-labelbox.invalid", again.url), timeout=5).content == b"hello"
-
-
-def test_incompatible_or_foreign_state_files_are_refused(tmp_path, capsys):
-    db = tmp_path / "s.db"
-    FakeLabelboxApp(api_key=KEY, db=str(db)).close()
-    con = sqlite3.connect(db)
-    con.execute("UPDATE meta SET value = '999' WHERE key = 'version'")
-    con.commit()
-    con.close()
-    with pytest.raises(IncompatibleStateFile, match="incompatible fake Labelbox .*format 999"):
-        FakeLabelboxApp(api_key=KEY, db=str(db))
-    assert main(["--db", str(db), "--port", "0"]) == 2
-    assert "incompatible" in capsys.readouterr().err
-    junk = tmp_path / "junk.db"
-    junk.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(IncompatibleStateFile, match="not a fake Labelbox state file"):
-        Store(junk)
-    other = tmp_path / "other.db"
-    con = sqlite3.connect(other)
-    con.execute("CREATE TABLE t (x)")
-    con.commit()
-    con.close()
-    with pytest.raises(IncompatibleStateFile, match="not a fake Labelbox state file"):
-        Store(other)
 
 
 # ---- SIGKILL while labels are being written --------------------------------------------------------

@@ -50,7 +50,7 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
     """One fake Labelbox organization. Use ``with state.lock:`` around compound operations.
 
     The lock and the :class:`Env` are shared by every organization of one server and are not part
-    of the pickled state (see ``attach``).
+    of the persisted state (see ``attach``).
     """
 
     def __init__(self, seed: int | None = None, *, lock=None, env: Env | None = None, org_id: str = ORG_ID,
@@ -61,7 +61,7 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
         self.reset(seed)
 
     def attach(self, lock, env: Env) -> None:
-        """Bind to a server's lock and environment (after construction or unpickling)."""
+        """Bind to a server's lock and environment (after construction or loading from a state file)."""
         self.lock = lock
         self.env = env
         self.clock.env = env
