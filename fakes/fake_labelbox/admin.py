@@ -1,5 +1,5 @@
 """The admin API (moto's ``/moto-api`` analogue) as Python methods: reset, seed, ground truth, the simulated
-workforce, task polls, faults, limits, organizations and keys. ``FakeLabelbox`` exposes them; the HTTP routes
+workforce, task polls, faults, limits, organizations and keys, the labelling page's join links and labellers. ``FakeLabelbox`` exposes them; the HTTP routes
 under ``/_fake/`` (:mod:`fake_labelbox.admin_api`) call exactly these methods.
 
 Methods that change the state are journaled commands (``@journaled``: committed with ``--db`` and replayed on
@@ -173,6 +173,19 @@ class Admin:
     def revoke_key(self, api_key: str) -> dict:
         """Revoke a key: every later request with it fails with ``AUTHENTICATION_ERROR``."""
         return self.app.tenants.revoke_key(api_key).view()
+
+    # ---- the labelling page's labellers (journaled by the page itself) --------------------------
+    def labeling_link(self, project_id: str, max_priority: int | None = None) -> str:
+        """The code of the project's join link for ``max_priority`` (``/label/<project_id>?join=CODE``)."""
+        return self.app.labeling_ui.join_link(project_id, max_priority)
+
+    def labeling_status(self, project_id: str) -> dict:
+        """The page's leases, labellers, labels per labeller and pause."""
+        return self.app.labeling_ui.status(project_id)
+
+    def revoke_labeler(self, project_id: str, labeler_id: str) -> dict:
+        """End one labeller's token (and lease) at once; their labels stay."""
+        return self.app.labeling_ui.revoke(project_id, labeler_id)
 
     # ---- faults and limits (server controls, not persisted) ----------------------------------
     def inject_fault(self, kind: str, count: int = 1, operation: str | None = None, status: int | None = None,

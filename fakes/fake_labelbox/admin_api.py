@@ -26,6 +26,9 @@ POST     /_fake/organizations/<id>/keys      ``{"name": "..."}`` - a new key for
 GET      /_fake/keys                         every key (``?org=`` filters)
 POST     /_fake/keys                         ``{"name": "..."}`` - a new key (``?org=`` or the default)
 DELETE   /_fake/keys/<key>                   revoke, effective at once (also ``POST .../revoke``)
+GET      /_fake/labeling/<project_id>        the labelling page's labellers, leases and pause
+POST     /_fake/labeling/<project_id>/link   ``{"max_priority": 1}`` (optional) - ``{"code", "path"}``, the join link
+POST     /_fake/labeling/<project_id>/revoke ``{"labeler": "<id>"}`` - end one labeller's token
 GET      /_fake/limits                       the request limits (see :mod:`fake_labelbox.limits`)
 POST     /_fake/limits                       ``{"max_depth": 10, ...}`` - change some limits
 =======  ==================================  ====================================================
@@ -42,7 +45,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .admin import Admin
-from .errors import FakeError, Missing
+from .errors import FakeError, Missing, Refused
+from .labeling_ui import join_path
 from .web import json_response
 
 
@@ -73,6 +77,9 @@ ROUTES = _routes(
     ("POST", "/keys", "issue_key"),
     ("DELETE", "/keys/<api_key>", "revoke_key"),
     ("POST", "/keys/<api_key>/revoke", "revoke_key"),
+    ("GET", "/labeling/<project_id>", "labeling_status"),
+    ("POST", "/labeling/<project_id>/link", "labeling_link"),
+    ("POST", "/labeling/<project_id>/revoke", "revoke_labeler"),
     ("GET", "/limits", "limits"),
     ("POST", "/limits", "set_limits"),
 )
@@ -129,6 +136,8 @@ class AdminApi:
             return json_response({"message": str(e) or type(e).__name__}, 400)
         except Missing as e:
             return json_response({"message": str(e)}, 404)
+        except Refused as e:
+            return json_response({"message": e.message}, e.status)
         except FakeError as e:
             return json_response({"message": e.message, "code": e.extensions.get("code")},
                                  404 if e.http_status == 404 else 400)
@@ -205,6 +214,19 @@ class AdminApi:
 
     def revoke_key(self, call: Call, api_key: str) -> dict:
         return {"key": self.admin.revoke_key(api_key)}
+
+    def labeling_status(self, call: Call, project_id: str) -> dict:
+        return self.admin.labeling_status(project_id)
+
+    def labeling_link(self, call: Call, project_id: str) -> dict:
+        max_priority = call.obj.get("max_priority")
+        if max_priority is not None:
+            max_priority = _int(max_priority)
+        code = self.admin.labeling_link(project_id, max_priority)
+        return {"code": code, "path": join_path(project_id, code)}
+
+    def revoke_labeler(self, call: Call, project_id: str) -> dict:
+        return self.admin.revoke_labeler(project_id, str(call.obj.get("labeler", "")))
 
     def limits(self, call: Call) -> dict:
         return {"limits": self.admin.limits()}

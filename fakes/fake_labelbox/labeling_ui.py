@@ -12,34 +12,36 @@ Several people can label at once. A row handed to a labeller is *leased* to them
 lease simply expires. Leases are kept here, under their own lock, and are not persisted (after a restart every
 queued row is free again, which loses nothing: a label is either recorded or not).
 
-Authentication: GraphQL keeps the fake's API keys. The page and its JSON API take a *labelling token* instead
-(``?token=``), derived from an API key of the project's organization and the project id
-(:func:`labeling_token`), so students never see an API key, the token survives restarts, and revoking the key
-revokes the page.
+Who may label (:mod:`fake_labelbox.models.labeling`): the project's owner makes a *join link*
+(:meth:`LabelingUI.join_link`, ``/label/<project_id>?join=CODE``; a workshop shows it as a link and a QR code).
+Opening it makes the page ``POST .../join``, and the server draws a random *labelling token* for that tab, a new
+labeller, kept (as its SHA-256) in the journaled state, so it survives restarts; the owner can revoke one labeller
+(:meth:`LabelingUI.revoke`). Every other call carries the token (header ``X-Labeling-Token``, or ``token``), and
+the server decides from it alone who the labeller is (leases are theirs), which rows they may see and answer (the
+link's ``max_priority``), and refuses an answer to a row not leased to them. No API key is ever shown to the page,
+and a token is no API key (GraphQL refuses it). A POST needs a JSON body of at most :data:`MAX_BODY_BYTES`,
+refused by its declared length before it is read (a chunked body is cut off at the bound).
 
 Routes (mounted under ``/label/`` by :class:`~fake_labelbox.app.FakeLabelboxApp`)::
 
-    GET  /label/<project_id>?token=T[&max_priority=P]       the page (static/label.html)
-    GET  /label/<project_id>/next?token=T&labeler=L[&max_priority=P][&name=N]
-         -> {"row": {data_row_id, global_key, row_data, priority, lease_seconds} | null, "options": [...],
-             "classification": ..., "queued": n, "available": n, "labeled_by_you": n}
-    POST /label/<project_id>/answer  {"token", "labeler", "data_row_id", "answer", "name"}  -> {"label_id", ...}
-    POST /label/<project_id>/skip    {"token", "labeler", "data_row_id"}
-    GET  /label/<project_id>/status?token=T   -> leases held, labels per labeller, paused
+    GET  /label/<project_id>?join=CODE   (or ?token=T)             the page (static/label.html)
+    POST /label/<project_id>/join    {"code", "name"}   -> {"token", "labeler", "max_priority"}
+    GET  /label/<project_id>/next    -> {"row": {data_row_id, global_key, row_data, priority, lease_seconds} | null,
+                                         "options": [...], "classification": ..., "queued": n, "available": n,
+                                         "labeled_by_you": n}
+    POST /label/<project_id>/answer  {"data_row_id", "answer", "name"}  -> {"label_id", ...}
+    POST /label/<project_id>/skip    {"data_row_id"}
+    GET  /label/<project_id>/status  -> leases held, labels per labeller, paused
 
 The project's owner (a workshop's teacher, in process) can free every lease (:meth:`LabelingUI.release`) and
 pause the page (:meth:`LabelingUI.set_paused`): a paused page serves no new row (``"paused": true``), while an
 answer to a row already on screen still counts.
 
-``labeler`` is an opaque id the page draws once per browser tab; ``name`` (optional) becomes the label's
-``created_by`` (``<name>@workshop.local``). ``max_priority`` limits the page to rows at that priority or better
-(a workshop shows only the rows the model asked for; the page waits when none are left).
+``name`` (optional) becomes the label's ``created_by`` (``<name>@workshop.local``; without one, the labeller's id).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import threading
 import time
@@ -48,9 +50,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from .errors import Refused
+from .models.entities import Labeler
 from .models.export import find_option
 from .web import json_response
 
@@ -60,21 +64,15 @@ if TYPE_CHECKING:
 PREFIX = "/label/"
 COMMAND = "labeling_ui.answer"
 DEFAULT_TTL = 120.0
+MAX_BODY_BYTES = 16 * 1024  # the page's own bodies are under 1 KB
 NO_STORE = {"Cache-Control": "no-store"}
 STATIC = Path(__file__).parent / "static"
 _NAME_OK = re.compile(r"[^a-z0-9._-]+")
 
 
-def labeling_token(api_key: str, project_id: str) -> str:
-    """The token that opens a project's labelling page, for an API key of the project's organization."""
-    mac = hmac.new(api_key.encode(), f"fake-labelbox labeling page {project_id}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:32]
-
-
-def labeling_path(api_key: str, project_id: str, max_priority: int | None = None) -> str:
-    """The page's path and query (append it to the fake's base URL)."""
-    path = f"{PREFIX}{project_id}?token={labeling_token(api_key, project_id)}"
-    return path if max_priority is None else f"{path}&max_priority={int(max_priority)}"
+def join_path(project_id: str, code: str) -> str:
+    """The page's path and query for a join link's code (append it to the fake's base URL)."""
+    return f"{PREFIX}{project_id}?join={code}"
 
 
 @dataclass
@@ -144,7 +142,11 @@ class LabelingUI:
         self.leases = Leases(ttl, clock)
         self.done: dict[tuple[str, str], int] = {}  # (project, labeler) -> labels given through the page
         self.paused: set[str] = set()  # projects whose page serves no new row
-        app.journal.register(COMMAND, self._cmd_answer)  # before the journal is replayed
+        # before the journal is replayed
+        app.journal.register(COMMAND, self._cmd_answer)
+        app.journal.register("labeling_ui.join_link", self._cmd_join_link)
+        app.journal.register("labeling_ui.join", self._cmd_join)
+        app.journal.register("labeling_ui.revoke", self._cmd_revoke)
 
     # ---- lookups (under the app lock) -----------------------------------------------------------
     def _org(self, project_id: str):
@@ -153,13 +155,13 @@ class LabelingUI:
             raise Refused(404, f"No project {project_id}")
         return org
 
-    def _check_token(self, project_id: str, token: str) -> Any:
+    def _labeler(self, project_id: str, token: str) -> Labeler:
+        """The live labeller ``token`` belongs to; 403 for anything else."""
         with self.app.lock:
-            org = self._org(project_id)
-            keys = [k.key for k in self.app.tenants.keys.values() if k.org_id == org.id and not k.revoked]
-        if not token or not any(hmac.compare_digest(token, labeling_token(k, project_id)) for k in keys):
-            raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
-        return org
+            labeler = self._org(project_id).state.labeler_for_token(project_id, token)
+        if labeler is None:
+            raise Refused(403, "This labelling link is not valid or was revoked (ask for the workshop's link)")
+        return labeler
 
     @staticmethod
     def _radio(st, project) -> dict:
@@ -174,11 +176,51 @@ class LabelingUI:
     def _options(radio: dict) -> list[dict]:
         return [{"label": o.get("label"), "value": o.get("value")} for o in radio.get("options", [])]
 
+    # ---- who may label (the owner's side) -------------------------------------------------------
+    def join_link(self, project_id: str, max_priority: int | None = None) -> str:
+        """The code of the project's join link for ``max_priority`` (made, and journaled, on first use)."""
+        with self.app.lock:
+            link = self._org(project_id).state.find_join_link(project_id, max_priority)
+        if link is not None:
+            return link.code
+        org_id = self._org_id(project_id)
+        return self.app.journal.command("labeling_ui.join_link", org_id, project_id, max_priority)
+
+    def _cmd_join_link(self, org_id: str, project_id: str, max_priority: int | None) -> str:
+        return self.app.tenants.orgs[org_id].state.join_link(project_id, max_priority).code
+
+    def revoke(self, project_id: str, labeler_id: str) -> dict:
+        """End one labeller's token at once (their lease too); their labels stay."""
+        out = self.app.journal.command("labeling_ui.revoke", self._org_id(project_id), project_id, labeler_id)
+        with self.leases.lock:
+            mine = self.leases.current(project_id, labeler_id)
+            if mine is not None:
+                self.leases.release(project_id, mine.data_row_id, labeler_id)
+        return out
+
+    def _cmd_revoke(self, org_id: str, project_id: str, labeler_id: str) -> dict:
+        return _view(self.app.tenants.orgs[org_id].state.revoke_labeler(project_id, labeler_id))
+
+    def _org_id(self, project_id: str) -> str:
+        with self.app.lock:
+            return self._org(project_id).id
+
     # ---- the JSON API ---------------------------------------------------------------------------
-    def next_row(self, project_id: str, labeler: str, max_priority: int | None = None) -> dict:
-        """Lease the next free row to ``labeler`` (their current lease if they hold one)."""
-        if not labeler:
-            raise Refused(400, "labeler is required")
+    def join(self, project_id: str, code: str, name: str = "") -> dict:
+        """A new labeller for whoever holds the join link's ``code``: their token (seen only in this answer)."""
+        with self.app.lock:  # a wrong code is refused before anything is journaled
+            org = self._org(project_id)
+            if org.state.valid_join_link(project_id, code) is None:
+                raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
+        return self.app.journal.command("labeling_ui.join", org.id, project_id, code, name)
+
+    def _cmd_join(self, org_id: str, project_id: str, code: str, name: str) -> dict:
+        labeler, token = self.app.tenants.orgs[org_id].state.join_labeling(project_id, code, name)
+        return {"token": token, "labeler": labeler.id, "max_priority": labeler.max_priority}
+
+    def next_row(self, project_id: str, labeler: Labeler) -> dict:
+        """Lease the next free row the labeller may see to them (their current lease if they hold one)."""
+        who = labeler.id
         paused = project_id in self.paused
         with self.leases.lock:
             with self.app.lock:
@@ -186,62 +228,67 @@ class LabelingUI:
                 st = org.state
                 project = st.projects[project_id]
                 radio = self._radio(st, project)
-                queue = st.queue_order(project_id, max_priority)
+                queue = st.queue_order(project_id, labeler.max_priority)
                 queued = {e.data_row_id for e in queue}
-                mine = self.leases.current(project_id, labeler)
+                mine = self.leases.current(project_id, who)
                 chosen = None
                 if mine is not None and mine.data_row_id in queued:
                     chosen = next(e for e in queue if e.data_row_id == mine.data_row_id)
                     mine.expires = self.leases.clock() + self.leases.ttl
-                free = [e for e in queue if self.leases.holder(project_id, e.data_row_id) in (None, labeler)]
+                free = [e for e in queue if self.leases.holder(project_id, e.data_row_id) in (None, who)]
                 if chosen is None and not paused:
-                    skipped = self.leases.skipped.get((project_id, labeler), set())
+                    skipped = self.leases.skipped.get((project_id, who), set())
                     chosen = next((e for e in free if e.data_row_id not in skipped), None)
                     if chosen is None and skipped and free:  # skipped rows come back once nothing else is left
                         skipped.clear()
                         chosen = next(iter(free), None)
                     if chosen is None and mine is not None:
-                        self.leases.release(project_id, mine.data_row_id, labeler)
+                        self.leases.release(project_id, mine.data_row_id, who)
                     if chosen is not None:
-                        self.leases.take(project_id, chosen.data_row_id, labeler)
+                        self.leases.take(project_id, chosen.data_row_id, who)
                 row = None
                 if chosen is not None:
                     dr = st.data_rows[chosen.data_row_id]
                     row = {"data_row_id": dr.id, "global_key": dr.global_key, "external_id": dr.external_id,
                            "row_data": dr.row_data, "priority": chosen.priority, "lease_seconds": self.leases.ttl}
-                mine_count = self.done.get((project_id, labeler), 0)
+                mine_count = self.done.get((project_id, who), 0)
                 return {"row": row, "classification": radio.get("name") or radio.get("instructions"),
                         "instructions": radio.get("instructions"), "options": self._options(radio),
                         "queued": len(queue), "available": len(free), "labeled_by_you": mine_count,
                         "project": project.name, "paused": paused}
 
-    def answer(self, project_id: str, labeler: str, data_row_id: str, answer: Any, name: str = "") -> dict:
-        """Record ``answer`` (an option label, value or index) for a row leased to ``labeler`` (or free)."""
-        if not labeler or not data_row_id:
-            raise Refused(400, "labeler and data_row_id are required")
+    def answer(self, project_id: str, labeler: Labeler, data_row_id: str, answer: Any, name: str = "") -> dict:
+        """Record ``answer`` (an option label, value or index) for a row leased to ``labeler``."""
+        if not data_row_id:
+            raise Refused(400, "data_row_id is required")
+        who = labeler.id
         with self.leases.lock:
             holder = self.leases.holder(project_id, data_row_id)
-            if holder not in (None, labeler):
-                raise Refused(409, "Another labeller is working on this row")
-            with self.app.lock:
-                org = self._org(project_id)
-            created_by = f"{_clean_name(name)}@workshop.local" if name else _labeler_tag(labeler)
-            out = self.app.journal.command(COMMAND, org.id, project_id, data_row_id, answer, created_by, labeler)
+            if holder != who:
+                raise Refused(409, "Another labeller is working on this row" if holder else
+                              "This row is not reserved for you: answer the row the page shows you")
+            org_id = self._org_id(project_id)
+            created_by = f"{_clean_name(name)}@workshop.local" if name else _labeler_tag(who)
+            out = self.app.journal.command(COMMAND, org_id, project_id, data_row_id, answer, created_by, who,
+                                           labeler.max_priority)
             self.leases.release(project_id, data_row_id)
-            self.done[(project_id, labeler)] = self.done.get((project_id, labeler), 0) + 1
-            skipped = self.leases.skipped.get((project_id, labeler))
+            self.done[(project_id, who)] = self.done.get((project_id, who), 0) + 1
+            skipped = self.leases.skipped.get((project_id, who))
             if skipped:
                 skipped.discard(data_row_id)
             return out
 
     def _cmd_answer(self, org_id: str, project_id: str, data_row_id: str, answer: Any, created_by: str,
-                    labeler: str) -> dict:
+                    labeler: str, max_priority: int | None) -> dict:
         """The journaled part: validate and create the label (runs under the app lock, also on replay)."""
         st = self.app.tenants.orgs[org_id].state
         project = st.project(project_id)
-        if data_row_id not in project.queue:
+        entry = project.queue.get(data_row_id)
+        if entry is None:
             labeled = data_row_id in project.labels
             raise Refused(409, "This row is already labelled" if labeled else "This row is not in the queue")
+        if max_priority is not None and entry.priority > max_priority:
+            raise Refused(409, "This row is no longer asked for (the round moved on): take the next one")
         radio = self._radio(st, project)
         option = find_option(radio, answer)
         if option is None:
@@ -252,10 +299,10 @@ class LabelingUI:
         return {"label_id": lab.id, "data_row_id": data_row_id, "global_key": st.data_rows[data_row_id].global_key,
                 "answer": given[0]["answer"], "created_by": created_by}
 
-    def skip(self, project_id: str, labeler: str, data_row_id: str) -> dict:
+    def skip(self, project_id: str, labeler: Labeler, data_row_id: str) -> dict:
         with self.leases.lock:
-            self.leases.release(project_id, data_row_id, labeler)
-            self.leases.skipped.setdefault((project_id, labeler), set()).add(data_row_id)
+            self.leases.release(project_id, data_row_id, labeler.id)
+            self.leases.skipped.setdefault((project_id, labeler.id), set()).add(data_row_id)
         return {"skipped": data_row_id}
 
     def release(self, project_id: str) -> int:
@@ -273,6 +320,8 @@ class LabelingUI:
         return paused
 
     def status(self, project_id: str) -> dict:
+        """Leases, labels per ``created_by``, the labellers who joined (``labels``: given through the page since
+        the server started), the queue's length and the pause."""
         with self.leases.lock:
             live = self.leases.live(project_id)
             with self.app.lock:
@@ -282,8 +331,11 @@ class LabelingUI:
                     if lab.project_id == project_id:
                         by[lab.created_by] = by.get(lab.created_by, 0) + 1
                 queued = len(st.projects[project_id].queue)
+                labelers = [_view(v) | {"labels": self.done.get((project_id, v.id), 0)}
+                            for v in st.labelers.values() if v.project_id == project_id]
         return {"leases": [{"data_row_id": v.data_row_id, "labeler": v.labeler} for v in live],
-                "labels_by_labeler": by, "queued": queued, "paused": project_id in self.paused}
+                "labels_by_labeler": by, "queued": queued, "paused": project_id in self.paused,
+                "labelers": labelers}
 
     # ---- HTTP -----------------------------------------------------------------------------------
     def handle(self, request: Request, path: str) -> Response:
@@ -294,39 +346,63 @@ class LabelingUI:
                 raise Refused(404, "Open the labelling link you were given (it names a project)")
             project_id = parts[0]
             action = parts[1] if len(parts) > 1 else ""
-            body = request.get_json(silent=True) if request.method == "POST" else None
-            body = body if isinstance(body, dict) else {}
+            body = _json_body(request) if request.method == "POST" else {}
             args = request.args
 
             def arg(name: str, default: Any = None) -> Any:
                 return body.get(name, args.get(name, default))
 
             if action == "" and request.method == "GET":
-                self._check_token(project_id, args.get("token", ""))
+                code = args.get("join", "")
+                if code:
+                    with self.app.lock:
+                        if self._org(project_id).state.valid_join_link(project_id, code) is None:
+                            raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
+                else:
+                    self._labeler(project_id, args.get("token", ""))
                 html = (STATIC / "label.html").read_text(encoding="utf-8")
                 return Response(html, mimetype="text/html", headers=NO_STORE)
-            self._check_token(project_id, str(arg("token", "") or request.headers.get("X-Labeling-Token", "")))
+            if action == "join" and request.method == "POST":
+                return _json(self.join(project_id, str(arg("code", "") or ""), str(arg("name", "") or "")))
+            token = request.headers.get("X-Labeling-Token") or str(arg("token", "") or "")
+            labeler = self._labeler(project_id, token)
             if action == "next" and request.method == "GET":
-                return _json(self.next_row(project_id, str(arg("labeler", "")), _priority(arg("max_priority"))))
+                return _json(self.next_row(project_id, labeler))
             if action == "answer" and request.method == "POST":
-                return _json(self.answer(project_id, str(arg("labeler", "")), str(arg("data_row_id", "")),
-                                         arg("answer"), str(arg("name", "") or "")))
+                return _json(self.answer(project_id, labeler, str(arg("data_row_id", "")), arg("answer"),
+                                         str(arg("name", "") or "")))
             if action == "skip" and request.method == "POST":
-                return _json(self.skip(project_id, str(arg("labeler", "")), str(arg("data_row_id", ""))))
+                return _json(self.skip(project_id, labeler, str(arg("data_row_id", ""))))
             if action == "status" and request.method == "GET":
                 return _json(self.status(project_id))
             raise Refused(404, f"No labelling route {request.method} {request.path}")
         except Refused as e:
-            return _json({"message": e.message}, e.status)
+            return _json({"message": e.message}, e.status,
+                         {"Connection": "close"} if e.status == 413 else {})
 
 
-def _priority(v: Any) -> int | None:
-    if v in (None, ""):
-        return None
+def _json_body(request: Request) -> dict:
+    """A POST's JSON object, refused by its declared length before anything is read; a chunked body is read only up
+    to :data:`MAX_BODY_BYTES`."""
+    too_large = Refused(413, f"Request body larger than {MAX_BODY_BYTES} bytes")
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise too_large
+    if request.mimetype != "application/json":
+        raise Refused(415, "The labelling page's calls need a JSON body (Content-Type: application/json)")
+    request.max_content_length = MAX_BODY_BYTES + 1  # a chunked body is read up to one byte past the bound
     try:
-        return int(v)
-    except (TypeError, ValueError):
-        raise Refused(400, "max_priority must be an integer") from None
+        if len(request.get_data(cache=True)) > MAX_BODY_BYTES:
+            raise too_large
+    except RequestEntityTooLarge:
+        raise too_large from None
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _view(labeler: Labeler) -> dict:
+    """A labeller as the owner sees one (never their token)."""
+    return {"labeler": labeler.id, "name": labeler.name, "joined_at": labeler.created_at,
+            "max_priority": labeler.max_priority, "revoked": labeler.revoked}
 
 
 def _clean_name(name: str) -> str:
@@ -337,5 +413,5 @@ def _labeler_tag(labeler: str) -> str:
     return f"{_clean_name(labeler)}@workshop.local"
 
 
-def _json(obj: Any, status: int = 200) -> Response:
-    return json_response(obj, status, NO_STORE)
+def _json(obj: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return json_response(obj, status, {**NO_STORE, **(headers or {})})

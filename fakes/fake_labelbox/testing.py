@@ -38,6 +38,7 @@ class FakeLabelbox:
 
         self.app = FakeLabelboxApp(api_key=api_key, seed=seed, **app_options)
         self.api_key = api_key
+        self.admin_key = app_options.get("admin_key")  # the /_fake/ routes' credential (None: open)
         self.base_url = base_url
         self.mode = "unstarted"
         self._server: Any = None
@@ -65,17 +66,12 @@ class FakeLabelbox:
     def state(self):
         return self.app.state
 
-    def labeling_url(self, project_id: str, max_priority: int | None = None, api_key: str | None = None) -> str:
-        """The labelling page of a project for people (opened with a token derived from ``api_key``)."""
-        from .labeling_ui import labeling_path
+    def labeling_url(self, project_id: str, max_priority: int | None = None) -> str:
+        """The project's join link for people: each browser tab that opens it gets a labelling token of its own,
+        and sees only rows at ``max_priority`` or better (see :mod:`fake_labelbox.labeling_ui`)."""
+        from .labeling_ui import join_path
 
-        return self.base_url + labeling_path(api_key or self.api_key, project_id, max_priority)
-
-    def labeling_token(self, project_id: str, api_key: str | None = None) -> str:
-        """The token the labelling page's JSON API takes (``?token=``) for a project."""
-        from .labeling_ui import labeling_token
-
-        return labeling_token(api_key or self.api_key, project_id)
+        return self.base_url + join_path(project_id, self.admin.labeling_link(project_id, max_priority))
 
     @property
     def admin(self):
@@ -118,6 +114,10 @@ class FakeLabelbox:
     def pause_labeling(self, project_id: str, paused: bool = True) -> bool:
         """Pause the project's labelling page (it serves no new row) or resume it (``paused=False``)."""
         return self.app.labeling_ui.set_paused(project_id, paused)
+
+    def revoke_labeler(self, project_id: str, labeler_id: str) -> dict:
+        """End one labeller's token on the project's labelling page at once; their labels stay."""
+        return self.admin.revoke_labeler(project_id, labeler_id)
 
     def deliveries(self) -> list[dict]:
         return self.admin.deliveries()

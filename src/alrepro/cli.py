@@ -339,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"query strategy, one of: {_strategy_names()} ({defaults.STRATEGY})",
     )
     p.add_argument("--seed", type=_int_at_least(0), default=0, help="seed for seeded strategies (0)")
+    p.add_argument("--api-key", default=None,
+                   help="the fake's API key (default: drawn once and kept in RUN_DIR/api.key)")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_workshop)
 
@@ -499,6 +501,7 @@ def _cmd_workshop(args: argparse.Namespace, rest: list[str]) -> int:
         seed=args.seed,
         source=_source(args),
         dashboard_port=args.dashboard_port,
+        api_key=args.api_key,
     )
 
 

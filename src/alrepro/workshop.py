@@ -3,8 +3,9 @@
 One process runs three things:
 
 - the fake Labelbox server (``host:port``), with the tutorial's project set up through the SDK and the pool
-  batched; it also serves the students' labelling page (``/label/<project>?token=...&max_priority=1``, see
-  :mod:`fake_labelbox.labeling_ui`), which shows only the rows the model asked for in the current round;
+  batched; it also serves the students' labelling page (the join link ``/label/<project>?join=...``, see
+  :mod:`fake_labelbox.labeling_ui`): each tab that opens it gets a labelling token of its own, which the teacher can
+  revoke, and sees and may answer only the rows the model asked for in the current round;
 - the tutorial's loop (:func:`alrepro.labelbox_loop.run_loop`) in a background thread, connected to that fake
   with ``simulated_workforce=False``: each round it prioritises ``batch`` rows, polls the export until the students
   have labelled them (or the teacher ends the round), retrains and picks the next rows;
@@ -14,7 +15,8 @@ One process runs three things:
 
 Nothing is lost on a crash or restart: the fake keeps its state in a SQLite file (``db_path``, default
 ``<run_dir>/fake_labelbox.sqlite``; every label is committed before the page hears back) and the loop keeps its
-own in ``run_dir`` (labels, models, metrics, and the teacher's key). Run the same command again to continue.
+own in ``run_dir`` (labels, models, metrics, the teacher's key and the fake's API key). Run the same command again
+to continue. The fake's admin API (``/_fake/``) is locked by a key only this process holds.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ DEFAULT_BATCH = 10
 DEFAULT_ROUNDS = 20
 STATIC = Path(__file__).parent / "static"
 TEACHER_KEY = "teacher.key"  # in the run directory: the dashboard's link survives a restart
+API_KEY = "api.key"  # in the run directory: the fake's API key, drawn once, so a rerun resumes with it
 WILDCARDS = ("", "0.0.0.0", "::")
 
 
@@ -67,7 +70,7 @@ class WorkshopConfig:
     # --tweets or $ALREPRO_SENTIMENT140, else students see ids)
     texts: bool = True  # False: never show the texts, even when they are available (e.g. for screenshots)
     dashboard_port: int | None = None  # default: port + 1 (0 with port 0: a free port)
-    api_key: str | None = None  # default: the fake's own default key
+    api_key: str | None = None  # the fake's API key (default: drawn once, kept in run_dir/api.key)
     encoder: str = defaults.ENCODER
     project_name: str | None = None  # default: the data set's name
     poll: tuple[float, float] = (0.2, 0.5)  # the export poll's first and longest delay, seconds
@@ -80,8 +83,6 @@ class WorkshopConfig:
         if self.db_path is None:
             self.db_path = self.run_dir / "fake_labelbox.sqlite"
         self.db_path = Path(self.db_path)
-        if self.api_key is None:
-            self.api_key = defaults.fake_api_key()
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Workshop:
         self._threads: list[threading.Thread] = []
         self._servers: list[Any] = []
         self.fake = None
+        self.api_key: str | None = None  # the fake's (see WorkshopConfig.api_key)
         self.project_id: str | None = None
         self.texts: dict[str, str] = {}
         self.loop_thread: threading.Thread | None = None
@@ -186,11 +188,15 @@ class Workshop:
         replica_tasks(self.data, [cfg.strategy], batch_size=cfg.batch)
         self.run = RunDir(cfg.run_dir, self.loop_config)
         cfg.run_dir.mkdir(parents=True, exist_ok=True)
-        self.teacher_key = cfg.teacher_key or _teacher_key(cfg.run_dir / TEACHER_KEY)
+        self.teacher_key = cfg.teacher_key or _kept_secret(cfg.run_dir / TEACHER_KEY)
+        self.api_key = _kept_secret(cfg.run_dir / API_KEY, cfg.api_key)
         self._twins = Twins(self.data, cfg.batch, cfg.seed)
 
         lease = {} if cfg.lease_seconds is None else {"lease_seconds": cfg.lease_seconds}
-        self.fake = FakeLabelbox(api_key=cfg.api_key, db=str(cfg.db_path), **lease)
+        # the admin API (/_fake/) is locked whatever the host: this process alone holds its key, and reaches the
+        # fake's controls through FakeLabelbox's methods
+        self.fake = FakeLabelbox(api_key=self.api_key, db=str(cfg.db_path), admin_key=secrets.token_urlsafe(24),
+                                 **lease)
         self.fake.serve(cfg.host, cfg.port, url_host=_url_host(advertised_host(cfg.host)))
 
         self._setup_project()
@@ -215,7 +221,7 @@ class Workshop:
     def _client(self):
         import labelbox
 
-        return labelbox.Client(api_key=self.config.api_key, endpoint=self.fake.graphql_url,
+        return labelbox.Client(api_key=self.api_key, endpoint=self.fake.graphql_url,
                                rest_endpoint=self.fake.rest_url)
 
     def _setup_project(self) -> None:
@@ -253,7 +259,7 @@ class Workshop:
             # the loop polls the export until the round's labels arrive: quickly for people in the same room,
             # and through a sleep that stopping the workshop interrupts
             with connect(
-                    "fake", endpoint=self.fake.graphql_url, api_key=cfg.api_key,
+                    "fake", endpoint=self.fake.graphql_url, api_key=self.api_key,
                     simulated_workforce=False) as backend:
                 labelbox_loop.run_loop(backend, self.data, self.loop_config,
                                        cfg.run_dir, label_timeout=cfg.label_timeout, poll_delays=cfg.poll,
@@ -299,6 +305,13 @@ class Workshop:
     def set_paused(self, paused: bool) -> bool:
         """Pause (the page serves no new tweet; answers to tweets on screen still count) or resume."""
         return self.fake.pause_labeling(self.project_id, paused)
+
+    def revoke_labeller(self, labeler: str) -> dict:
+        """End one student's labelling token at once (a tab that should stop labelling); their labels stay."""
+        try:
+            return self.fake.revoke_labeler(self.project_id, labeler)
+        except LookupError:
+            raise AlreproError(f"no labeller {labeler!r} joined this workshop") from None
 
     def end_round(self, round_: int) -> None:
         """End round ``round_`` with the labels it has: the model retrains and asks for the next tweets."""
@@ -382,7 +395,7 @@ class Workshop:
             "queue": {"total": len(queue), "by_priority": by_priority,
                       "top": [{"global_key": q["global_key"], "priority": q["priority"], "text": self.text(q["global_key"]),
                                "leased": q["data_row_id"] in leased} for q in queue[:25]]},
-            "labellers": page["labels_by_labeler"], "leases": len(leased),
+            "labellers": page["labels_by_labeler"], "leases": len(leased), "joined": page["labelers"],
             "labeling_url": self.labeling_url, "texts": bool(self.texts),
         }
 
@@ -463,14 +476,17 @@ class Workshop:
         return buf.getvalue().decode()
 
 
-def _teacher_key(path: Path) -> str:
-    """The teacher's key: read from ``path``, or drawn and written there (readable by its owner only)."""
-    with contextlib.suppress(OSError):
-        key = path.read_text().strip()
-        if key:
-            return key
-    key = secrets.token_urlsafe(18)
+def _kept_secret(path: Path, given: str | None = None) -> str:
+    """A key kept in ``path`` (readable by its owner only): ``given`` when there is one, else the one kept there, else
+    one drawn now."""
+    if not given:
+        with contextlib.suppress(OSError):
+            key = path.read_text().strip()
+            if key:
+                return key
+    key = given or secrets.token_urlsafe(18)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that was there already too
     with os.fdopen(fd, "w") as f:
         f.write(key + "\n")
     return key
@@ -494,6 +510,7 @@ class DashboardApp:
         POST /api/release       free every reserved tweet          -> {"released": n}
         POST /api/pause         {"paused": true|false}             -> {"paused": ...}
         POST /api/end-round     {"round": r}                       -> {"ending_round": r}
+        POST /api/revoke        {"labeler": id}                    -> the labeller, revoked
     """
 
     def __init__(self, workshop: Workshop) -> None:
@@ -549,6 +566,10 @@ class DashboardApp:
             if not isinstance(body.get("paused"), bool):
                 return reply({"message": 'send {"paused": true} or {"paused": false}'}, 400)
             return reply({"paused": w.set_paused(body["paused"])})
+        if route == ("POST", "/api/revoke"):
+            if not isinstance(body.get("labeler"), str):
+                return reply({"message": 'send {"labeler": "<a labeller\'s id>"}'}, 400)
+            return reply(w.revoke_labeller(body["labeler"]))
         if route == ("POST", "/api/end-round"):
             if not isinstance(body.get("round"), int):
                 return reply({"message": 'send {"round": <the round in progress>}'}, 400)
@@ -590,7 +611,8 @@ def run_workshop(
         print("", flush=True)
         print(f"students, label here:  {workshop.labeling_url}", flush=True)
         print(f"teacher's dashboard:   {workshop.dashboard_url}  (keep this link to yourself)", flush=True)
-        print(f"fake Labelbox:         {workshop.fake.graphql_url} (API key {config.api_key})", flush=True)
+        print(f"fake Labelbox:         {workshop.fake.graphql_url} (its API key is in {config.run_dir / API_KEY})",
+              flush=True)
         print(f"state:                 {config.db_path} and {config.run_dir}/ (rerun to resume)", flush=True)
         if host in WILDCARDS and advertised_host(host) == "127.0.0.1":
             print("no network found: the links work on this machine only", flush=True)

@@ -41,27 +41,34 @@ def _wait(pred, timeout: float = 60.0, what: str = "condition", interval: float 
         time.sleep(interval)
 
 
-def _json(url: str, body: dict | None = None) -> dict:
+def _json(url: str, body: dict | None = None, token: str = "") -> dict:
+    headers = {"Content-Type": "application/json"} | ({"X-Labeling-Token": token} if token else {})
     req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"}, method="GET" if body is None else "POST")
+                                 headers=headers, method="GET" if body is None else "POST")
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.loads(r.read())
 
 
 class PageStudent:
-    """The labelling page's JSON calls, made directly."""
+    """The labelling page's JSON calls, made directly: join by the students' link, then label with the token the
+    server drew for this student."""
 
-    def __init__(self, workshop: Workshop, labeler: str) -> None:
+    def __init__(self, workshop: Workshop, name: str) -> None:
         url = urllib.parse.urlparse(workshop.labeling_url)
         self.base = f"{workshop.fake_url}{url.path}"
-        self.query = dict(urllib.parse.parse_qsl(url.query))
-        self.labeler = labeler
+        joined = _json(f"{self.base}/join", {"code": dict(urllib.parse.parse_qsl(url.query))["join"]})
+        self.token, self.labeler, self.name = joined["token"], joined["labeler"], name
+
+    def next(self) -> dict:
+        return _json(f"{self.base}/next", token=self.token)
+
+    def answer(self, row: dict, answer: str) -> dict:
+        return _json(f"{self.base}/answer", {"data_row_id": row["data_row_id"], "answer": answer, "name": self.name},
+                     self.token)
 
     def label_one(self, answer: str = "Positive", timeout: float = 60.0) -> str:
-        q = urllib.parse.urlencode({**self.query, "labeler": self.labeler})
-        row = _wait(lambda: _json(f"{self.base}/next?{q}")["row"], timeout, "a row to label")
-        _json(f"{self.base}/answer", {"token": self.query["token"], "labeler": self.labeler,
-                                      "data_row_id": row["data_row_id"], "answer": answer})
+        row = _wait(lambda: self.next()["row"], timeout, "a row to label")
+        self.answer(row, answer)
         return row["global_key"]
 
 
@@ -99,8 +106,8 @@ def test_restart_loses_no_label_and_the_loop_resumes(tmp_path):
     cfg = WorkshopConfig(port=0, run_dir=tmp_path / "run", rounds=3, batch=10, texts=False, poll=(0.2, 0.5))
     given: dict[str, str] = {}
     with Workshop(cfg, out=lambda m: None) as w:
-        assert w.labeling_url.startswith(w.fake_url + f"/label/{w.project_id}?token=")
-        assert w.labeling_url.endswith("&max_priority=1")
+        assert w.labeling_url.startswith(w.fake_url + f"/label/{w.project_id}?join=")
+        link = w.labeling_url
         student = PageStudent(w, "s1")
         for i in range(13):  # round 0 (10 rows), then 3 of round 1's
             answer = ("Negative", "Positive")[i % 2]
@@ -109,9 +116,13 @@ def test_restart_loses_no_label_and_the_loop_resumes(tmp_path):
         project_id, teacher_key = w.project_id, w.teacher_key
     assert (tmp_path / "run" / "fake_labelbox.sqlite").exists()
     assert (tmp_path / "run" / "teacher.key").stat().st_mode & 0o077 == 0  # the teacher's alone
+    api_key = (tmp_path / "run" / "api.key").read_text().strip()
+    assert (tmp_path / "run" / "api.key").stat().st_mode & 0o077 == 0 and len(api_key) >= 24
     with Workshop(cfg, out=lambda m: None) as w:  # same run dir and state file: a restart
+        assert w.api_key == api_key  # the fake's API key, drawn once, is kept
         assert w.project_id == project_id
         assert w.teacher_key == teacher_key and w.dashboard_url.endswith(f"/?key={teacher_key}")
+        assert w.labeling_url.split("/label/")[1] == link.split("/label/")[1]  # the students' link survives
         assert _export(w) == given
         state = _wait(lambda: (s := _state(w))["round"] == 1 and s, 30, "round 1 in progress")
         assert [m["labels"] for m in state["metrics"]] == [10]
@@ -124,6 +135,48 @@ def test_restart_loses_no_label_and_the_loop_resumes(tmp_path):
         assert state["queue"]["by_priority"]["1"] == 10 and state["labels_total"] == 20
         assert {lab["global_key"] for lab in state["recent_labels"]} <= set(given)
         assert _export(w) == given
+
+
+def _refused(method: str, url: str, body: dict | None = None, **headers: str) -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **headers})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=30)
+    return refused.value.code, json.loads(refused.value.read())
+
+
+def test_the_admin_door_is_locked_and_students_get_tokens_the_teacher_can_revoke(tmp_path):
+    from fake_labelbox import DEFAULT_API_KEY
+
+    cfg = WorkshopConfig(port=0, run_dir=tmp_path / "run", rounds=1, batch=5, texts=False, api_key="given-" + "k" * 20)
+    with Workshop(cfg, out=lambda m: None) as w:
+        assert w.api_key == cfg.api_key == (tmp_path / "run" / "api.key").read_text().strip()  # given, and kept
+        ada, bob = PageStudent(w, "ada"), PageStudent(w, "bob")
+        labelled = ada.label_one("Positive")
+        # the admin API refuses every call without the workshop's admin key, a JSON one on loopback included
+        for method, path, body in [("POST", "reset", {}), ("POST", "seed", {"seed": 1}), ("GET", "keys", None),
+                                   ("POST", "keys", {"name": "mine"}), ("GET", f"queue/{w.project_id}", None),
+                                   ("POST", f"labeling/{w.project_id}/revoke", {"labeler": bob.labeler})]:
+            status, error = _refused(method, f"{w.fake_url}/_fake/{path}", body)
+            assert status in (401, 403) and "admin key" in error["message"], (path, status, error)
+        status, _ = _refused("POST", f"{w.fake_url}/_fake/reset", {}, **{"X-Fake-Admin-Key": w.api_key})
+        assert status == 403  # the API key is no admin key
+        assert _export(w) == {labelled: "Positive"}  # nothing changed: the label, the project and the key are there
+        # the students' page and what it reads never hold the API key
+        page = urllib.request.urlopen(w.labeling_url, timeout=30).read().decode()
+        for seen in (w.labeling_url, page, json.dumps(bob.next()), json.dumps(_json(f"{ada.base}/status",
+                                                                                      token=ada.token))):
+            assert w.api_key not in seen and DEFAULT_API_KEY not in seen
+        # the teacher revokes one student: their token stops at once, the others' work
+        joined = {j["labeler"]: j for j in _state(w)["joined"]}
+        assert set(joined) == {ada.labeler, bob.labeler} and not any(j["revoked"] for j in joined.values())
+        assert _api(w, "revoke", {"labeler": bob.labeler})["revoked"] is True
+        assert _refused("GET", f"{bob.base}/next", **{"X-Labeling-Token": bob.token})[0] == 403
+        assert [j["revoked"] for j in _state(w)["joined"] if j["labeler"] == bob.labeler] == [True]
+        ada.label_one("Negative")
+        with pytest.raises(urllib.error.HTTPError) as unknown:
+            _api(w, "revoke", {"labeler": "nobody"})
+        assert unknown.value.code == 409
 
 
 def test_a_lost_fake_state_does_not_freeze_the_workshop(tmp_path):
@@ -194,11 +247,10 @@ def test_thirty_students_label_ten_rounds_of_thirty_concurrently(tmp_path):
     requests = [0]
 
     def student(name: str, page: PageStudent, done: threading.Event) -> None:
-        q = urllib.parse.urlencode({**page.query, "labeler": name})
         seen = None
         while not done.is_set():
             try:
-                row = _json(f"{page.base}/next?{q}")["row"]
+                row = page.next()["row"]
                 with lock:
                     requests[0] += 1
                 if row is None:
@@ -210,8 +262,7 @@ def test_thirty_students_label_ten_rounds_of_thirty_concurrently(tmp_path):
                         served.append((time.monotonic(), key))
                     seen = key
                 answer = ("Negative", "Positive")[int(key) % 2]
-                _json(f"{page.base}/answer", {"token": page.query["token"], "labeler": name,
-                                              "data_row_id": row["data_row_id"], "answer": answer, "name": name})
+                page.answer(row, answer)
                 with lock:
                     answered.append((time.monotonic(), key, answer, name))
                     requests[0] += 1
@@ -425,19 +476,29 @@ def test_teacher_controls_in_a_real_browser(browser, tmp_path):
 
         # release: a student opens a tweet and leaves; the teacher frees it for the others
         gone = PageStudent(w, "gone")
-        left = _json(f"{gone.base}/next?" + urllib.parse.urlencode({**gone.query, "labeler": "gone"}))["row"]
+        left = gone.next()["row"]
         _wait(lambda: browser.find_element(By.ID, "release").text == "Release reserved tweets (1)", 30, "1 lease")
         click("release")
         _wait(lambda: message() == "1 reserved tweet released.", 30, "the release")
-        assert _json(f"{gone.base}/status?token={gone.query['token']}")["leases"] == []
+        assert _json(f"{gone.base}/status", token=gone.token)["leases"] == []
         student = PageStudent(w, "s1")
         assert student.label_one("Positive", timeout=30) == left["global_key"]  # served to the next student
+
+        # revoke: the teacher stops one tab from labelling, from its row in the students' table
+        revoke = f'#joined-table tr[data-labeler="{gone.labeler}"] button.revoke'
+        _wait(lambda: browser.execute_script("return !!document.querySelector(arguments[0])", revoke), 30,
+              "the revoke button")
+        browser.execute_script("document.querySelector(arguments[0]).click()", revoke)
+        _wait(lambda: message().startswith("Revoked"), 30, "the revocation")
+        with pytest.raises(urllib.error.HTTPError) as revoked:
+            gone.next()
+        assert revoked.value.code == 403
 
         # pause and resume: a paused page serves nothing and says so
         _wait(lambda: browser.find_element(By.ID, "pause").is_enabled(), 30, "the pause button")
         click("pause")
         _wait(lambda: message().startswith("Paused"), 30, "the pause")
-        nxt = _json(f"{student.base}/next?" + urllib.parse.urlencode({**student.query, "labeler": "s2"}))
+        nxt = PageStudent(w, "s2").next()
         assert nxt["row"] is None and nxt["paused"] is True
         page = _chrome()
         try:

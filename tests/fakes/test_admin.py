@@ -1,14 +1,15 @@
-"""The admin API over HTTP (/_fake/...) and in Python: health, reset, seed, truth, step, queue."""
+"""The admin API over HTTP (/_fake/...) and in Python: health, reset, seed, truth, step, queue, labellers."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import requests
 from fake_labelbox.testing import FakeLabelbox
 from labelbox import MediaType
 
-from .conftest import make_pool, truth_for
+from .conftest import API_KEY, make_pool, truth_for
 
 CUID = re.compile(r"^c[0-9a-z]{24}$")
 
@@ -97,3 +98,25 @@ def test_cli_locks_the_admin_door_beyond_loopback():
 
     assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
     assert not _loopback("0.0.0.0") and not _loopback("192.0.2.1")
+
+
+def test_the_labelling_pages_links_and_labellers_behind_the_admin_key():
+    with FakeLabelbox.running(api_key=API_KEY, seed=0, admin_key="door") as fake:
+        project, _, _ = make_pool(fake.client(), 2)
+        door = {"X-Fake-Admin-Key": "door"}
+        base = f"{fake.url}/_fake/labeling/{project.uid}"
+        assert requests.post(f"{base}/link", json={"max_priority": 1}, timeout=5).status_code == 403
+        link = requests.post(f"{base}/link", json={"max_priority": 1}, headers=door, timeout=5).json()
+        assert link["path"] == f"/label/{project.uid}?join={link['code']}"
+        assert fake.labeling_url(project.uid, max_priority=1).endswith(link["path"])  # the same link
+        joined = requests.post(f"{fake.url}/label/{project.uid}/join", json={"code": link["code"]}, timeout=5).json()
+        status = requests.get(base, headers=door, timeout=5).json()
+        assert [v["labeler"] for v in status["labelers"]] == [joined["labeler"]]
+        assert status["labelers"][0]["max_priority"] == 1 and joined["token"] not in json.dumps(status)
+        assert requests.post(f"{base}/revoke", json={"labeler": joined["labeler"]}, timeout=5).status_code == 403
+        revoked = requests.post(f"{base}/revoke", json={"labeler": joined["labeler"]}, headers=door, timeout=5)
+        assert revoked.json()["revoked"] is True
+        page = requests.get(f"{fake.url}/label/{project.uid}/next", headers={"X-Labeling-Token": joined["token"]},
+                            timeout=5)
+        assert page.status_code == 403
+        assert requests.post(f"{base}/revoke", json={"labeler": "nobody"}, headers=door, timeout=5).status_code == 404

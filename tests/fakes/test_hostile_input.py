@@ -127,6 +127,46 @@ CASES = [
     ("unknown route", "PUT", "/graphql", {}, b"{}", 404, None),
 ]
 
+# ---- the labelling page's tokens (fake_labelbox.labeling_ui): placeholders {token} (a labeller's, max_priority 1),
+# {revoked_token}, {leased_row} (leased to another labeller), {outside_row} (priority 5: not the round's)
+TOKEN = {"X-Labeling-Token": "{token}"}
+CASES += [
+    ("label without token", "GET", "/label/{project}/next", {}, None, 403, None),
+    ("label guessed token", "GET", "/label/{project}/next", {"X-Labeling-Token": "0" * 48}, None, 403, None),
+    ("label api key as token", "GET", "/label/{project}/next", {"X-Labeling-Token": API_KEY}, None, 403, None),
+    ("label revoked token", "GET", "/label/{project}/next", {"X-Labeling-Token": "{revoked_token}"}, None, 403,
+     None),
+    ("label token on another org's project", "GET", "/label/{foreign_project}/next", TOKEN, None, 403, None),
+    ("label page with guessed join code", "GET", "/label/{project}?join=" + "0" * 48, {}, None, 403, None),
+    ("label join with guessed code", "POST", "/label/{project}/join", {}, json.dumps({"code": "0" * 48}), 403, None),
+    ("label answer to another's leased row", "POST", "/label/{project}/answer", TOKEN,
+     json.dumps({"data_row_id": "{leased_row}", "answer": "Positive"}), 409, None),
+    ("label answer outside the round", "POST", "/label/{project}/answer", TOKEN,
+     json.dumps({"data_row_id": "{outside_row}", "answer": "Positive"}), 409, None),
+    ("label answer as a form post", "POST", "/label/{project}/answer", TOKEN | {"Content-Type": "text/plain"},
+     json.dumps({"data_row_id": "{leased_row}", "answer": "Positive"}), 415, None),
+]
+
+
+def _labelling_world(fake, project_id: str) -> dict:
+    """Two labellers joined by the project's link (max_priority 1, two rows), one holding a lease; one revoked."""
+    from labelbox.schema.identifiables import UniqueIds
+
+    queue = fake.queue(project_id)
+    fake.client().get_project(project_id).update_data_row_labeling_priority(
+        UniqueIds([q["data_row_id"] for q in queue[:2]]), 1)
+    code = fake.labeling_url(project_id, max_priority=1).split("join=")[1]
+
+    def join() -> dict:
+        return requests.post(f"{fake.url}/label/{project_id}/join", json={"code": code}, timeout=10).json()
+
+    me, other, gone = join(), join(), join()
+    leased = requests.get(f"{fake.url}/label/{project_id}/next", headers={"X-Labeling-Token": other["token"]},
+                          timeout=10).json()["row"]["data_row_id"]
+    fake.revoke_labeler(project_id, gone["labeler"])
+    return {"token": me["token"], "revoked_token": gone["token"], "leased_row": leased,
+            "outside_row": queue[-1]["data_row_id"]}
+
 
 @pytest.fixture
 def world(fake):
@@ -140,7 +180,7 @@ def world(fake):
     revoked = fake.issue_key()
     fake.revoke_key(revoked)
     fake.admin.set_limits(max_body_bytes=200_000, max_list_length=5000, max_depth=20)
-    return {"project": project.uid, "dataset": dataset.uid, "foreign_project": op.uid, "foreign_dataset": od.uid,
+    return _labelling_world(fake, project.uid) | {"project": project.uid, "dataset": dataset.uid, "foreign_project": op.uid, "foreign_dataset": od.uid,
             "foreign_ontology": op.ontology().uid, "revoked_key": revoked, "file": url.rsplit("/", 1)[1].split("?")[0]}
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
-from fake_labelbox.labeling_ui import labeling_path, labeling_token
+from fake_labelbox.labeling_ui import MAX_BODY_BYTES
 from fake_labelbox.testing import FakeLabelbox
 from labelbox import Webhook
 
@@ -17,18 +18,19 @@ from .conftest import API_KEY, make_pool
 from .test_webhooks import receiver  # noqa: F401  (fixture)
 
 
-def _get(url: str) -> tuple[int, dict | str]:
+def _get(url: str, token: str = "") -> tuple[int, dict | str]:
+    req = urllib.request.Request(url, headers={"X-Labeling-Token": token} if token else {})
     try:
-        with urllib.request.urlopen(url, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30) as r:
             body = r.read().decode()
             return r.status, json.loads(body) if r.headers.get_content_type() == "application/json" else body
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
 
 
-def _post(url: str, body: dict) -> tuple[int, dict]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"},
-                                 method="POST")
+def _post(url: str, body: dict, token: str = "") -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"} | ({"X-Labeling-Token": token} if token else {})
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read())
@@ -36,31 +38,32 @@ def _post(url: str, body: dict) -> tuple[int, dict]:
         return e.code, json.loads(e.read())
 
 
+def _join_code(link: str) -> str:
+    return urllib.parse.parse_qs(urllib.parse.urlparse(link).query)["join"][0]
+
+
 class Student:
-    """What the page's script does, over HTTP."""
+    """What the page's script does, over HTTP: join by the project's link, then label with the token it got."""
 
-    def __init__(self, fake, project_id: str, labeler: str, max_priority: int | None = None, name: str = "") -> None:
+    def __init__(self, fake, project_id: str, max_priority: int | None = None, name: str = "") -> None:
         self.base = f"{fake.url}/label/{project_id}"
-        self.token = labeling_token(fake.api_key, project_id)
-        self.labeler, self.max_priority, self.name = labeler, max_priority, name
+        status, joined = _post(f"{self.base}/join", {"code": _join_code(fake.labeling_url(project_id, max_priority))})
+        assert status == 200, joined
+        self.token, self.labeler, self.name = joined["token"], joined["labeler"], name
 
-    def next(self) -> dict:
-        q = {"token": self.token, "labeler": self.labeler}
-        if self.max_priority is not None:
-            q["max_priority"] = self.max_priority
-        status, body = _get(f"{self.base}/next?{urllib.parse.urlencode(q)}")
+    def next(self, **query) -> dict:
+        status, body = _get(f"{self.base}/next?{urllib.parse.urlencode(query)}", self.token)
         assert status == 200, body
         return body
 
     def answer(self, row_id: str, answer, expect: int = 200) -> dict:
-        status, body = _post(f"{self.base}/answer", {"token": self.token, "labeler": self.labeler,
-                                                     "data_row_id": row_id, "answer": answer, "name": self.name})
+        status, body = _post(f"{self.base}/answer", {"data_row_id": row_id, "answer": answer, "name": self.name},
+                             self.token)
         assert status == expect, body
         return body
 
     def skip(self, row_id: str) -> dict:
-        status, body = _post(f"{self.base}/skip", {"token": self.token, "labeler": self.labeler,
-                                                   "data_row_id": row_id})
+        status, body = _post(f"{self.base}/skip", {"data_row_id": row_id}, self.token)
         assert status == 200, body
         return body
 
@@ -72,25 +75,116 @@ def _export(project) -> dict[str, list[dict]]:
             for o in task.get_buffered_stream()}
 
 
-def test_page_needs_the_projects_token_and_graphql_keeps_api_keys(server):
+def test_each_tab_joins_with_the_link_and_gets_a_token_of_its_own(server):
     client = server.client()
     project, _, _ = make_pool(client, 3)
-    status, html = _get(server.url + labeling_path(server.api_key, project.uid))
+    link = server.labeling_url(project.uid)
+    assert link == server.labeling_url(project.uid)  # one link per project and max_priority, kept
+    status, html = _get(link)
     assert status == 200 and "<title>Label tweets" in html
-    for bad in ("", "nope", labeling_token("another-key", project.uid)):
+    a, b = Student(server, project.uid), Student(server, project.uid)
+    assert a.token != b.token and a.labeler != b.labeler and len(a.token) >= 32
+    assert _get(f"{server.url}/label/{project.uid}?token={a.token}")[0] == 200  # a reload with the token
+    for bad in ("", "nope", _join_code(link)[:-1] + "x"):
+        assert _get(f"{server.url}/label/{project.uid}?join={bad}")[0] == 403
+        assert _post(f"{server.url}/label/{project.uid}/join", {"code": bad})[0] == 403
         assert _get(f"{server.url}/label/{project.uid}?token={bad}")[0] == 403
-        assert _get(f"{server.url}/label/{project.uid}/next?token={bad}&labeler=a")[0] == 403
-    assert _get(f"{server.url}/label/cnope?token=x")[0] == 404
+        assert _get(f"{server.url}/label/{project.uid}/next", bad)[0] == 403
+    assert _get(f"{server.url}/label/cnope?join={_join_code(link)}")[0] == 404
+    other, _, _ = make_pool(client, 1, prefix="other")
+    assert _get(f"{server.url}/label/{other.uid}/next", a.token)[0] == 403  # a token opens its own project only
     # the token is no API key: GraphQL refuses it
     req = urllib.request.Request(f"{server.url}/graphql", data=b'{"query": "{ user { id } }"}', method="POST",
-                                 headers={"Content-Type": "application/json",
-                                          "Authorization": f"Bearer {labeling_token(API_KEY, project.uid)}"})
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {a.token}"})
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=10)
     assert e.value.code == 401
-    # revoking the key revokes the page
-    server.revoke_key(server.api_key)
-    assert _get(f"{server.url}/label/{project.uid}/next?token={labeling_token(API_KEY, project.uid)}&labeler=a")[0] == 403
+    # the state keeps the tokens' hashes, never the tokens
+    assert a.token not in json.dumps([vars(v) for v in server.state.labelers.values()])
+
+
+def test_the_owner_revokes_one_labeller_at_once(server):
+    client = server.client()
+    project, _, _ = make_pool(client, 3)
+    a, b = Student(server, project.uid, name="Ada"), Student(server, project.uid)
+    row = a.next()["row"]["data_row_id"]
+    joined = {v["labeler"]: v for v in server.labeling_status(project.uid)["labelers"]}
+    assert set(joined) == {a.labeler, b.labeler} and not any(v["revoked"] for v in joined.values())
+    assert server.revoke_labeler(project.uid, a.labeler)["revoked"] is True
+    assert _get(f"{a.base}/next", a.token)[0] == 403
+    assert _post(f"{a.base}/answer", {"data_row_id": row, "answer": "Positive"}, a.token)[0] == 403
+    assert b.next()["row"]["data_row_id"] == row  # a's lease ended with the token
+    assert server.labeling_status(project.uid)["leases"] == [{"data_row_id": row, "labeler": b.labeler}]
+    with pytest.raises(LookupError):
+        server.revoke_labeler(project.uid, "nobody")
+
+
+def test_the_server_decides_who_the_labeller_is_and_what_they_may_label(server):
+    from labelbox.schema.identifiables import GlobalKeys
+
+    client = server.client()
+    project, _, keys = make_pool(client, 5, priority=5)
+    project.update_data_row_labeling_priority(GlobalKeys(keys[3:]), 1)
+    a = Student(server, project.uid, max_priority=1)
+    b = Student(server, project.uid, max_priority=1)
+    # what the browser says about itself changes nothing: not the labeller, not the priority
+    got = a.next(max_priority=5, labeler=b.labeler)
+    assert got["queued"] == 2 and got["row"]["global_key"] in keys[3:]
+    assert server.labeling_status(project.uid)["leases"] == [{"data_row_id": got["row"]["data_row_id"],
+                                                              "labeler": a.labeler}]
+    before = server.digest()
+    outside = next(q["data_row_id"] for q in server.queue(project.uid) if q["priority"] == 5)
+    assert "not reserved for you" in a.answer(outside, "Positive", expect=409)["message"]
+    assert "Another labeller" in b.answer(got["row"]["data_row_id"], "Positive", expect=409)["message"]
+    free = next(q["data_row_id"] for q in server.queue(project.uid)
+                if q["priority"] == 1 and q["data_row_id"] != got["row"]["data_row_id"])
+    assert "not reserved for you" in b.answer(free, "Positive", expect=409)["message"]  # free, but not b's
+    # the round moved on while the row was on screen: its answer is refused
+    project.update_data_row_labeling_priority(GlobalKeys([got["row"]["global_key"]]), 2)
+    before = server.digest()
+    assert "no longer asked for" in a.answer(got["row"]["data_row_id"], "Positive", expect=409)["message"]
+    assert server.digest() == before
+
+
+def test_bodies_are_refused_by_size_before_they_are_read(server):
+    client = server.client()
+    project, _, _ = make_pool(client, 1)
+    a = Student(server, project.uid)
+    host, port = server.url.removeprefix("http://").split(":")
+
+    def raw(head: str, body: bytes = b"") -> tuple[int, dict]:
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(head.encode() + b"\r\n" + body)
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        head_bytes, _, payload = data.partition(b"\r\n\r\n")
+        return int(head_bytes.split()[1]), json.loads(payload)
+
+    before = server.digest()
+    common = (f"POST /label/{project.uid}/answer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              f"X-Labeling-Token: {a.token}\r\n")
+    # 300 MB declared, nothing sent: the answer comes at once, without waiting for the body
+    status, body = raw(common + "Content-Length: 300000000\r\n")
+    assert status == 413 and str(MAX_BODY_BYTES) in body["message"]
+    # chunked, past the bound: read only up to it
+    chunk = b"x" * 8192
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(MAX_BODY_BYTES // len(chunk) + 2))
+    status, body = raw(common + "Transfer-Encoding: chunked\r\n", chunks + b"0\r\n\r\n")
+    assert status == 413 and str(MAX_BODY_BYTES) in body["message"]
+    # the join route too, and a form post is no JSON
+    status, _ = raw(f"POST /label/{project.uid}/join HTTP/1.1\r\nHost: x\r\nContent-Length: 300000000\r\n")
+    assert status == 413
+    form = urllib.request.Request(f"{a.base}/join", data=b"code=x", method="POST",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(form, timeout=10)
+    assert e.value.code == 415
+    assert server.digest() == before
+    assert a.next()["row"] is not None  # the server carries on
 
 
 def test_answers_are_real_labels_in_export_and_fire_webhooks(server, receiver):  # noqa: F811
@@ -99,7 +193,7 @@ def test_answers_are_real_labels_in_export_and_fire_webhooks(server, receiver): 
     project, _, keys = make_pool(client, 4)
     Webhook.create(client, topics=[Webhook.LABEL_CREATED], url=url, secret="s", project=project)
     order = [q["global_key"] for q in server.queue(project.uid)]  # lowest priority, then data row id
-    ada = Student(server, project.uid, "tab-1", name="Ada L.")
+    ada = Student(server, project.uid, name="Ada L.")
     first = ada.next()
     assert [o["label"] for o in first["options"]] == ["Negative", "Positive"] and first["classification"] == "Sentiment"
     assert first["row"]["global_key"] == order[0]
@@ -123,13 +217,17 @@ def test_answers_are_real_labels_in_export_and_fire_webhooks(server, receiver): 
 def test_refusals(server):
     client = server.client()
     project, _, keys = make_pool(client, 3)
-    a, b = Student(server, project.uid, "a"), Student(server, project.uid, "b")
+    a, b = Student(server, project.uid), Student(server, project.uid)
     row = a.next()["row"]["data_row_id"]
     assert "Another labeller" in b.answer(row, "Positive", expect=409)["message"]
     assert "not an option" in a.answer(row, "Maybe", expect=400)["message"]
     a.answer(row, "Negative")
-    assert "already labelled" in b.answer(row, "Positive", expect=409)["message"]
-    assert _post(f"{a.base}/answer", {"token": a.token, "data_row_id": row})[0] == 400  # no labeler
+    assert "not reserved for you" in a.answer(row, "Positive", expect=409)["message"]  # answered: its lease ended
+    row = a.next()["row"]["data_row_id"]
+    server.register_truth({k: "Positive" for k in keys})
+    server.step(2, project.uid)  # every row, the one on a's screen too, is labelled meanwhile (here by the workforce)
+    assert "already labelled" in a.answer(row, "Positive", expect=409)["message"]
+    assert _post(f"{a.base}/answer", {"answer": "Positive"}, a.token)[0] == 400  # no row
 
 
 def test_a_leased_row_goes_to_nobody_else_until_answered_skipped_or_expired(server):
@@ -138,46 +236,46 @@ def test_a_leased_row_goes_to_nobody_else_until_answered_skipped_or_expired(serv
     keys = [q["global_key"] for q in server.queue(project.uid)]
     now = [0.0]
     server.app.labeling_ui.leases.clock = lambda: now[0]
-    a, b, c = (Student(server, project.uid, n) for n in "abc")
+    a, b, c = (Student(server, project.uid) for _ in "abc")
     ra, rb, rc = a.next()["row"], b.next()["row"], c.next()["row"]
     assert [ra["global_key"], rb["global_key"], rc["global_key"]] == keys
     assert a.next()["row"] == ra  # a reload keeps your row
-    d = Student(server, project.uid, "d")
+    d = Student(server, project.uid)
     assert d.next()["row"] is None  # everything is leased
     a.skip(ra["data_row_id"])
     assert d.next()["row"]["global_key"] == keys[0]  # a skipped row is free for others
     assert a.next()["row"] is None  # ... and not shown to a again while d holds it
     now[0] += 121  # every lease expires
     assert a.next()["row"]["global_key"] == keys[1]
-    status = _get(f"{a.base}/status?token={a.token}")[1]
-    assert status["leases"] == [{"data_row_id": rb["data_row_id"], "labeler": "a"}] and status["queued"] == 3
+    status = _get(f"{a.base}/status", a.token)[1]
+    assert status["leases"] == [{"data_row_id": rb["data_row_id"], "labeler": a.labeler}] and status["queued"] == 3
 
 
 def test_the_owner_releases_every_lease_and_pauses_the_page(server):
     client = server.client()
     project, _, _ = make_pool(client, 3)
     keys = [q["global_key"] for q in server.queue(project.uid)]
-    a, b, c = (Student(server, project.uid, n) for n in "abc")
+    a, b, c = (Student(server, project.uid) for _ in "abc")
     ra, rb = a.next()["row"], b.next()["row"]
     assert server.release_leases(project.uid) == 2 and server.release_leases(project.uid) == 0
     assert c.next()["row"]["global_key"] == keys[0]  # a's abandoned row is free again
 
     assert server.pause_labeling(project.uid) is True
-    paused = Student(server, project.uid, "d").next()
+    paused = Student(server, project.uid).next()
     assert paused["row"] is None and paused["paused"] is True  # no new row while paused...
     assert c.next()["row"]["global_key"] == keys[0]  # ... the row on c's screen stays c's ...
     c.answer(ra["data_row_id"], "Positive")  # ... and its answer counts
-    assert _get(f"{c.base}/status?token={c.token}")[1]["paused"] is True
+    assert _get(f"{c.base}/status", c.token)[1]["paused"] is True
     assert server.labeling_status(project.uid)["paused"] is True
     server.pause_labeling(project.uid, False)
-    assert Student(server, project.uid, "d").next()["row"]["global_key"] == rb["global_key"]
+    assert Student(server, project.uid).next()["row"]["global_key"] == rb["global_key"]
 
 
 def test_skipped_rows_come_back_when_nothing_else_is_left(server):
     client = server.client()
     project, _, _ = make_pool(client, 2)
     keys = [q["global_key"] for q in server.queue(project.uid)]
-    a = Student(server, project.uid, "a")
+    a = Student(server, project.uid)
     first = a.next()["row"]
     a.skip(first["data_row_id"])
     second = a.next()["row"]
@@ -192,7 +290,7 @@ def test_max_priority_shows_only_the_rows_the_model_asked_for(server):
     from labelbox.schema.identifiables import GlobalKeys
 
     project.update_data_row_labeling_priority(GlobalKeys(keys[3:]), 1)
-    a = Student(server, project.uid, "a", max_priority=1)
+    a = Student(server, project.uid, max_priority=1)
     got = []
     for _ in range(2):
         nxt = a.next()
@@ -213,7 +311,7 @@ def test_two_students_labelling_concurrently_never_get_the_same_row(server):
 
     def student(labeler: str) -> None:
         try:
-            s = Student(server, project.uid, labeler)
+            s = Student(server, project.uid)
             start.wait()
             while True:
                 row = s.next()["row"]
@@ -236,18 +334,22 @@ def test_two_students_labelling_concurrently_never_get_the_same_row(server):
     assert all(len(v) == 1 for v in labels.values()) and len(labels) == 120
 
 
-def test_page_labels_survive_a_restart_with_db(tmp_path):
+def test_page_labels_tokens_and_revocations_survive_a_restart_with_db(tmp_path):
     db = tmp_path / "fake.sqlite"
     with FakeLabelbox.running(api_key=API_KEY, seed=0, db=str(db)) as fake:
         project, _, _ = make_pool(fake.client(), 3)
         keys = [q["global_key"] for q in fake.queue(project.uid)]
-        s = Student(fake, project.uid, "a")
+        link = fake.labeling_url(project.uid)
+        s, gone = Student(fake, project.uid), Student(fake, project.uid)
         for answer in ("Positive", "Negative"):
             s.answer(s.next()["row"]["data_row_id"], answer)
+        fake.revoke_labeler(project.uid, gone.labeler)
         project_id = project.uid
     with FakeLabelbox.running(api_key=API_KEY, seed=0, db=str(db)) as fake:
         project = fake.client().get_project(project_id)
         labels = _export(project)
         assert [len(labels[k]) for k in keys] == [1, 1, 0]
-        s = Student(fake, project_id, "b")
-        assert s.next()["row"]["global_key"] == keys[2]
+        assert fake.labeling_url(project_id).endswith(link.split("/label/")[1])  # the same link
+        s.base = gone.base = f"{fake.url}/label/{project_id}"
+        assert s.next()["row"]["global_key"] == keys[2]  # the same token
+        assert _get(f"{gone.base}/next", gone.token)[0] == 403  # still revoked

@@ -206,3 +206,27 @@ class StoredFile:
     id: str
     content: bytes
     content_type: str = "application/octet-stream"
+
+
+@dataclass
+class JoinLink:
+    """The labelling page's shared link for a project: whoever opens it joins as a new :class:`Labeler`, limited
+    to rows at ``max_priority`` or better (None: any row)."""
+
+    code: str
+    project_id: str
+    max_priority: int | None
+    created_at: str
+    revoked: bool = False
+
+
+@dataclass
+class Labeler(Entity):
+    """A person labelling through the page: their token is drawn at random when they join and only its SHA-256
+    is kept, so the state file holds no usable token."""
+
+    project_id: str = ""
+    token_sha256: str = ""
+    max_priority: int | None = None  # copied from the link they joined by; the server enforces it
+    name: str = ""
+    revoked: bool = False

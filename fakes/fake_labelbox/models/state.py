@@ -1,7 +1,8 @@
 """One organization's Labelbox: its entity tables, and every change to them (moto's backend).
 
 :class:`State` holds the tables, the ids and the clock; the changes are grouped by Labelbox domain in the
-mixins it is made of (``projects``, ``data_rows``, ``metadata``, ``ontologies``, ``queue``, ``labels``, ``webhooks``).
+mixins it is made of (``projects``, ``data_rows``, ``metadata``, ``ontologies``, ``queue``, ``labels``, ``webhooks``,
+``labeling``: the labelling page's join links and labellers).
 Resolvers, REST handlers, the admin API and the labelling page change the state only through these methods;
 a method does one plain create, read, update or delete and raises :mod:`fake_labelbox.errors` on bad input.
 """
@@ -25,7 +26,9 @@ from .entities import (
     DataRow,
     Dataset,
     FeatureSchema,
+    JoinLink,
     Label,
+    Labeler,
     LabelingFrontend,
     MetadataSchema,
     Ontology,
@@ -38,6 +41,7 @@ from .entities import (
     Webhook,
 )
 from .env import LIVE_ENV, Clock, Env, Ids
+from .labeling import LabelingMixin
 from .labels import LabelsMixin
 from .metadata import MetadataMixin
 from .ontologies import OntologiesMixin
@@ -46,7 +50,8 @@ from .queue import QueueMixin
 from .webhooks import WebhooksMixin
 
 
-class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueMixin, LabelsMixin, WebhooksMixin):
+class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueMixin, LabelsMixin, WebhooksMixin,
+            LabelingMixin):
     """One fake Labelbox organization. Use ``with state.lock:`` around compound operations.
 
     The lock and the :class:`Env` are shared by every organization of one server and are not part
@@ -104,6 +109,8 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
             self.resource_tags: dict[str, ResourceTag] = {}
             self.imports: dict[str, AnnotationImport] = {}
             self.files: dict[str, StoredFile] = {}
+            self.join_links: dict[str, JoinLink] = {}  # the labelling page's join links, by code
+            self.labelers: dict[str, Labeler] = {}  # who joined the labelling page
             self.global_key_jobs: dict[str, tuple[str, Any]] = {}  # job id -> (kind, what its result reads)
             self.truth: dict[str, Any] = {}
             self.outbox: list[tuple[str, str, dict]] = []  # (webhook id, topic, payload) to deliver
