@@ -16,7 +16,8 @@ Who may label (:mod:`fake_labelbox.models.labeling`): the project's owner makes 
 (:meth:`LabelingUI.join_link`, ``/label/<project_id>?join=CODE``; a workshop shows it as a link and a QR code).
 Opening it makes the page ``POST .../join``, and the server draws a random *labelling token* for that tab, a new
 labeller, kept (as its SHA-256) in the journaled state, so it survives restarts; the owner can revoke one labeller
-(:meth:`LabelingUI.revoke`). Every other call carries the token (header ``X-Labeling-Token``, or ``token``), and
+(:meth:`LabelingUI.revoke`). Every other call carries the token in the header ``X-Labeling-Token`` (which a
+cross-site page cannot send, and which no log or referrer shows), checked before the body is read, and
 the server decides from it alone who the labeller is (leases are theirs), which rows they may see and answer (the
 link's ``max_priority``), and refuses an answer to a row not leased to them. No API key is ever shown to the page,
 and a token is no API key (GraphQL refuses it). A POST needs a JSON body of at most :data:`MAX_BODY_BYTES`,
@@ -24,7 +25,7 @@ refused by its declared length before it is read (a chunked body is cut off at t
 
 Routes (mounted under ``/label/`` by :class:`~fake_labelbox.app.FakeLabelboxApp`)::
 
-    GET  /label/<project_id>?join=CODE   (or ?token=T)             the page (static/label.html)
+    GET  /label/<project_id>?join=CODE                             the page (static/label.html)
     POST /label/<project_id>/join    {"code", "name"}   -> {"token", "labeler", "max_priority"}
     GET  /label/<project_id>/next    -> {"row": {data_row_id, global_key, row_data, priority, lease_seconds} | null,
                                          "options": [...], "classification": ..., "queued": n, "available": n,
@@ -66,6 +67,7 @@ COMMAND = "labeling_ui.answer"
 DEFAULT_TTL = 120.0
 MAX_BODY_BYTES = 16 * 1024  # the page's own bodies are under 1 KB
 NO_STORE = {"Cache-Control": "no-store"}
+TOKEN_HEADER = "X-Labeling-Token"
 STATIC = Path(__file__).parent / "static"
 _NAME_OK = re.compile(r"[^a-z0-9._-]+")
 
@@ -346,33 +348,25 @@ class LabelingUI:
                 raise Refused(404, "Open the labelling link you were given (it names a project)")
             project_id = parts[0]
             action = parts[1] if len(parts) > 1 else ""
-            body = _json_body(request) if request.method == "POST" else {}
-            args = request.args
-
-            def arg(name: str, default: Any = None) -> Any:
-                return body.get(name, args.get(name, default))
-
             if action == "" and request.method == "GET":
-                code = args.get("join", "")
-                if code:
-                    with self.app.lock:
-                        if self._org(project_id).state.valid_join_link(project_id, code) is None:
-                            raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
-                else:
-                    self._labeler(project_id, args.get("token", ""))
+                with self.app.lock:
+                    if self._org(project_id).state.valid_join_link(project_id, request.args.get("join", "")) is None:
+                        raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
                 html = (STATIC / "label.html").read_text(encoding="utf-8")
                 return Response(html, mimetype="text/html", headers=NO_STORE)
             if action == "join" and request.method == "POST":
-                return _json(self.join(project_id, str(arg("code", "") or ""), str(arg("name", "") or "")))
-            token = request.headers.get("X-Labeling-Token") or str(arg("token", "") or "")
-            labeler = self._labeler(project_id, token)
+                body = _json_body(request)
+                return _json(self.join(project_id, str(body.get("code") or ""), str(body.get("name") or "")))
+            # the token, in a header a cross-site page cannot send, is checked before any body is read
+            labeler = self._labeler(project_id, request.headers.get(TOKEN_HEADER, ""))
+            body = _json_body(request) if request.method == "POST" else {}
             if action == "next" and request.method == "GET":
                 return _json(self.next_row(project_id, labeler))
             if action == "answer" and request.method == "POST":
-                return _json(self.answer(project_id, labeler, str(arg("data_row_id", "")), arg("answer"),
-                                         str(arg("name", "") or "")))
+                return _json(self.answer(project_id, labeler, str(body.get("data_row_id") or ""), body.get("answer"),
+                                         str(body.get("name") or "")))
             if action == "skip" and request.method == "POST":
-                return _json(self.skip(project_id, labeler, str(arg("data_row_id", ""))))
+                return _json(self.skip(project_id, labeler, str(body.get("data_row_id") or "")))
             if action == "status" and request.method == "GET":
                 return _json(self.status(project_id))
             raise Refused(404, f"No labelling route {request.method} {request.path}")

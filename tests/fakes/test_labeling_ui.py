@@ -84,7 +84,7 @@ def test_each_tab_joins_with_the_link_and_gets_a_token_of_its_own(server):
     assert status == 200 and "<title>Label tweets" in html
     a, b = Student(server, project.uid), Student(server, project.uid)
     assert a.token != b.token and a.labeler != b.labeler and len(a.token) >= 32
-    assert _get(f"{server.url}/label/{project.uid}?token={a.token}")[0] == 200  # a reload with the token
+    assert _get(f"{server.url}/label/{project.uid}/next?token={a.token}")[0] == 403  # only in its header
     for bad in ("", "nope", _join_code(link)[:-1] + "x"):
         assert _get(f"{server.url}/label/{project.uid}?join={bad}")[0] == 403
         assert _post(f"{server.url}/label/{project.uid}/join", {"code": bad})[0] == 403
@@ -117,6 +117,17 @@ def test_the_owner_revokes_one_labeller_at_once(server):
     assert server.labeling_status(project.uid)["leases"] == [{"data_row_id": row, "labeler": b.labeler}]
     with pytest.raises(LookupError):
         server.revoke_labeler(project.uid, "nobody")
+
+
+def test_joining_stops_at_a_bound_per_project(server, monkeypatch):
+    from fake_labelbox.models import labeling
+
+    monkeypatch.setattr(labeling, "MAX_LABELERS", 2)
+    project, _, _ = make_pool(server.client(), 1)
+    Student(server, project.uid), Student(server, project.uid)
+    code = _join_code(server.labeling_url(project.uid))
+    status, body = _post(f"{server.url}/label/{project.uid}/join", {"code": code})
+    assert status == 429 and "2 labellers" in body["message"]
 
 
 def test_the_server_decides_who_the_labeller_is_and_what_they_may_label(server):
@@ -175,6 +186,9 @@ def test_bodies_are_refused_by_size_before_they_are_read(server):
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(MAX_BODY_BYTES // len(chunk) + 2))
     status, body = raw(common + "Transfer-Encoding: chunked\r\n", chunks + b"0\r\n\r\n")
     assert status == 413 and str(MAX_BODY_BYTES) in body["message"]
+    # without a valid token nothing is read at all
+    status, body = raw(common.replace(a.token, "0" * 48) + "Content-Length: 300000000\r\n")
+    assert status == 403
     # the join route too, and a form post is no JSON
     status, _ = raw(f"POST /label/{project.uid}/join HTTP/1.1\r\nHost: x\r\nContent-Length: 300000000\r\n")
     assert status == 413
