@@ -179,6 +179,14 @@ def _add_tweets_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-column", default="label", metavar="NAME", help="--dataset's label column (label)")
 
 
+def _add_engine_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--engine", choices=("local", "dask"), default="local",
+        help=f"where {what} run: local worker processes (default) or Dask (pip install 'alrepro[dask]'; a local "
+        "cluster of --workers processes, or the scheduler named by $ALREPRO_DASK_SCHEDULER); same results",
+    )
+
+
 def _source(args: argparse.Namespace):
     """The data the user named, checked before any work."""
     from alrepro.dataset import DataSource
@@ -232,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoder", default=defaults.ENCODER, help="which cached embeddings to use")
     p.add_argument("--no-replica", action="store_true", help="skip the tutorial's single-run replica")
     p.add_argument("--workers", type=_int_at_least(1), default=None, help="worker processes (default: one per core)")
+    _add_engine_option(p, "the curves")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_reproduce)
@@ -275,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--subset", type=_int_at_least(1), default=None, metavar="N", help="with --check: check N evenly spread rows")
     p.add_argument("--tolerance", type=_nonnegative_float, default=1e-4, help="with --check: max allowed |difference| (1e-4)")
     p.add_argument("--threads", type=_int_at_least(1), default=None, help="torch threads (default: the CPUs available)")
+    _add_engine_option(p, "the encoder's batches")
+    p.add_argument("--workers", type=_int_at_least(1), default=None, help="with --engine dask: worker processes (default: one per core)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_embed)
@@ -369,6 +380,7 @@ def _cmd_reproduce(args: argparse.Namespace, rest: list[str]) -> int:
         source=_source(args),
         replica=not args.no_replica,
         workers=args.workers,
+        engine=args.engine,
         progress=not args.no_progress,
         say=_say,
     )
@@ -440,7 +452,7 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
         return 0 if result.ok else 1
     npz, manifest, seconds = compute_cache(
         args.encoder, data, batch_size=args.batch_size, cache_dir=args.out, progress=progress,
-        num_threads=args.threads,
+        num_threads=args.threads, engine=args.engine, workers=args.workers,
     )
     print(f"embedded {data.source} with {args.encoder} in {seconds:.1f} s")
     print(f"wrote {npz}")

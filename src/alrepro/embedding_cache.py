@@ -28,6 +28,7 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -89,37 +90,68 @@ def vectors_checksum(vectors: np.ndarray) -> str:
 
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
-        for name, arr in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(arr), allow_pickle=False)
-            zf.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE), member.getvalue())
+    """Write ``arrays`` as an npz, byte-stably (fixed timestamps, no compression)."""
+    _write_npz_streamed(path, [(name, [a], a.shape, np.lib.format.dtype_to_descr(a.dtype)) for name, a in arrays.items()])
+
+
+def _write_npz_streamed(path: Path, members: list[tuple[str, Iterable[np.ndarray], tuple, str]]) -> list[str]:
+    """Write an npz whose members (name, blocks of rows, shape, dtype) arrive block by block: each block is
+    written as it arrives, so memory does not grow with the rows. Returns each member's data sha256."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(buf.getvalue())
+    with open(tmp, "wb") as f, zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
+        digests = [_write_member(zf, *member) for member in members]
     tmp.replace(path)
+    return digests
+
+
+def _write_member(zf: zipfile.ZipFile, name: str, blocks: Iterable[np.ndarray], shape, dtype: str) -> str:
+    """One ``.npy`` member (the header ``np.save`` writes, then the blocks' bytes); its size is set before the
+    first byte, as ``ZipFile.writestr`` does, so the bytes do not depend on how the data was cut into blocks."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": dtype, "fortran_order": False, "shape": tuple(shape)})
+    info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
+    info.file_size = header.tell() + int(np.prod(shape)) * np.dtype(dtype).itemsize
+    digest = hashlib.sha256()
+    rows = 0
+    with zf.open(info, "w") as member:
+        member.write(header.getvalue())
+        for block in blocks:
+            data = np.ascontiguousarray(block, dtype=dtype)
+            if data.shape[1:] != tuple(shape[1:]):
+                raise AlreproError(f"{name}: a block of shape {data.shape} in an array of shape {tuple(shape)}")
+            rows += data.shape[0]
+            digest.update(data.tobytes())
+            member.write(data.tobytes())
+    if rows != shape[0]:
+        raise AlreproError(f"{name}: {rows} rows written, expected {shape[0]}")
+    return digest.hexdigest()
 
 
 def write_cache(
-    vectors: np.ndarray,
+    vectors: np.ndarray | Iterable[np.ndarray],
     data,
     encoder_info: dict[str, Any],
     cache_dir: str | os.PathLike[str] | None = None,
     *,
     encoder: str | None = None,
+    dim: int | None = None,
 ) -> tuple[Path, Path]:
     """Write ``vectors`` (row order) and their manifest. ``data`` is a :class:`~alrepro.dataset.Dataset` or
     :class:`~alrepro.data.CanonicalData` (``ids``, ``texts_sha256``, ``checksum``); ``encoder_info`` is
-    ``Encoder.describe()`` plus anything else worth recording (batch size, threads)."""
+    ``Encoder.describe()`` plus anything else worth recording (batch size, threads). ``vectors`` may also arrive
+    as consecutive blocks of rows (then give ``dim``): each is written as it arrives, never held all at once."""
     name = encoder or encoder_info["encoder"]
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2 or vectors.shape[0] != len(data):
-        raise AlreproError(f"vectors have shape {vectors.shape}, expected ({len(data)}, dim)")
+    if isinstance(vectors, np.ndarray):
+        if vectors.ndim != 2 or vectors.shape[0] != len(data):
+            raise AlreproError(f"vectors have shape {vectors.shape}, expected ({len(data)}, dim)")
+        dim, vectors = vectors.shape[1], [vectors]
     if data.checksum != "ok":
         raise AlreproError("refusing to write an embedding cache from data whose texts were not verified")
     npz_path, json_path = cache_paths(name, cache_dir)
     npz_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_npz(npz_path, {"ids": np.asarray(data.ids, dtype="<i8"), "vectors": vectors.astype("<f4")})
+    shape = (len(data), int(dim))
+    ids = np.asarray(data.ids, dtype="<i8")
+    digest = _write_npz_streamed(npz_path, [("ids", [ids], ids.shape, "<i8"), ("vectors", vectors, shape, "<f4")])[1]
     manifest = {
         "format": FORMAT,
         **encoder_info,
@@ -131,9 +163,9 @@ def write_cache(
         },
         "vectors": {
             "file": npz_path.name,
-            "shape": list(vectors.shape),
+            "shape": list(shape),
             "dtype": "float32",
-            "sha256": vectors_checksum(vectors),
+            "sha256": digest,
             "sha256_method": "sha256 of the C-ordered little-endian float32 bytes",
         },
     }

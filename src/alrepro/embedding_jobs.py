@@ -6,13 +6,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from alrepro.dataset import Dataset
 from alrepro.defaults import ENCODER
@@ -25,7 +28,10 @@ from alrepro.embedding_cache import (
     read_cache,
     write_cache,
 )
+from alrepro.engine import check_engine, map_ordered
 from alrepro.errors import AlreproError
+
+ENGINE_BLOCK = 1024  # texts per engine job: a few seconds of one core, small enough to stream
 
 
 @dataclass(frozen=True)
@@ -106,20 +112,45 @@ def compute_cache(
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
     num_threads: int | None = None,
+    engine: str = "local",
+    workers: int | None = None,
 ) -> tuple[Path, Path, float]:
     """Embed a data set's texts and write its cache (default folder: :func:`cache_dir_for` it);
-    returns (npz, manifest, seconds)."""
+    returns (npz, manifest, seconds).
+
+    ``engine="local"`` encodes in this process with ``num_threads`` torch threads. Another engine
+    (:mod:`alrepro.engine`) sends blocks of :data:`ENGINE_BLOCK` texts to ``workers`` processes of one thread
+    each, and writes each block's vectors to the cache as it comes back, in order: memory does not grow with the
+    texts. The vectors agree with the local engine's to float32 rounding (padding differs with the batches)."""
     _require_torch()
     texts = _texts(data)
     enc = load_encoder(encoder)
-    t0 = time.perf_counter()
-    vectors = encode_texts(enc, texts, batch_size=batch_size, progress=progress, num_threads=num_threads)
-    seconds = time.perf_counter() - t0
     info = enc.describe()
-    info["batching"] = {"batch_size": batch_size, "num_threads": _threads(num_threads)}
     folder = cache_dir if cache_dir is not None else cache_dir_for(data)
-    npz, manifest = write_cache(vectors, data, info, folder, encoder=encoder)
-    return npz, manifest, seconds
+    t0 = time.perf_counter()
+    if engine == "local":
+        vectors = encode_texts(enc, texts, batch_size=batch_size, progress=progress, num_threads=num_threads)
+        info["batching"] = {"batch_size": batch_size, "num_threads": _threads(num_threads)}
+    else:
+        check_engine(engine)
+        blocks = [texts[i : i + ENGINE_BLOCK] for i in range(0, len(texts), ENGINE_BLOCK)]
+        done = map_ordered(_embed_block, (encoder, batch_size), blocks, engine=engine, workers=workers)
+        vectors = tqdm(done, total=len(blocks), unit="block", file=sys.stderr, disable=not progress,
+                       desc=f"embed {enc.name} on {engine}")
+        info["batching"] = {"batch_size": batch_size, "num_threads": 1, "engine": engine, "block": ENGINE_BLOCK}
+    npz, manifest = write_cache(vectors, data, info, folder, encoder=encoder, dim=enc.dim)
+    return npz, manifest, time.perf_counter() - t0
+
+
+@functools.lru_cache(maxsize=1)
+def _worker_encoder(encoder: str):
+    return load_encoder(encoder)
+
+
+def _embed_block(spec: tuple[str, int], texts: list[str]) -> np.ndarray:
+    """An engine job: one block of texts through the worker's encoder (loaded once per worker), one thread."""
+    encoder, batch_size = spec
+    return encode_texts(_worker_encoder(encoder), texts, batch_size=batch_size, progress=False, num_threads=1)
 
 
 def check_cache(

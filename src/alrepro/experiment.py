@@ -20,9 +20,7 @@ the end, and a task with ``features="tfidf"`` runs the TF-IDF + logistic regress
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +29,7 @@ from threadpoolctl import threadpool_limits
 from alrepro import defaults
 from alrepro.dataset import Dataset, DataSource, open_dataset
 from alrepro.embedding_jobs import with_embeddings
+from alrepro.engine import map_ordered
 from alrepro.errors import AlreproError
 from alrepro.learner import LogisticModel, SoftmaxModel, fit_model
 from alrepro.loop import ActiveLearner
@@ -223,17 +222,8 @@ def validate_strategies(names: Sequence[str]) -> None:
         get_strategy(name)  # raises AlreproError listing the valid names
 
 
-_WORKER_DATA: tuple[Dataset, Extras] | None = None
-
-
-def _init_worker(data: Dataset, extras: Extras) -> None:
-    global _WORKER_DATA
-    _WORKER_DATA = (data, extras)
-
-
-def _run_in_worker(task: CurveTask) -> Curve:
-    assert _WORKER_DATA is not None
-    data, extras = _WORKER_DATA
+def _curve_job(shared: tuple[Dataset, Extras], task: CurveTask) -> Curve:
+    data, extras = shared
     return run_curve(data, task, extras)
 
 
@@ -243,29 +233,22 @@ def run_tasks(
     workers: int | None = None,
     on_done: Callable[[Curve], None] | None = None,
     extras: Extras | None = None,
+    engine: str = "local",
 ) -> list[Curve]:
-    """Run curves, in worker processes when ``workers > 1``; results come back in task order. When a pairwise
-    strategy runs, the inner products of all rows are computed once here and shared with the workers."""
-    workers = workers or os.cpu_count() or 1
+    """Run curves on ``engine`` (:mod:`alrepro.engine`: local worker processes when ``workers > 1``, or Dask);
+    results come back in task order. When a pairwise strategy runs, the inner products of all rows are computed
+    once here and shared with the workers."""
     extras = extras or Extras()
     if extras.gram is None and any(t.features == "embeddings" and get_strategy(t.strategy).pairwise for t in tasks):
         with threadpool_limits(1):
             X32 = np.ascontiguousarray(data.X, dtype=np.float32)
             extras = dataclasses.replace(extras, gram=X32 @ X32.T)
-    if workers <= 1 or len(tasks) <= 1:
-        curves = []
-        for task in tasks:
-            curves.append(run_curve(data, task, extras))
-            if on_done:
-                on_done(curves[-1])
-        return curves
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data, extras)) as pool:
-        curves = []
-        for curve in pool.map(_run_in_worker, tasks):
-            curves.append(curve)
-            if on_done:
-                on_done(curve)
-        return curves
+    curves = []
+    for curve in map_ordered(_curve_job, (data, extras), tasks, engine=engine, workers=workers):
+        curves.append(curve)
+        if on_done:
+            on_done(curve)
+    return curves
 
 
 def full_data_auc(

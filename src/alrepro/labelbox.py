@@ -12,7 +12,7 @@ import os
 import socket
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -23,7 +23,9 @@ ANSWERS = {"Negative": 0, "Positive": 1}  # the tweets' classes; a data set's ow
 LABEL_NAMES = {v: k for k, v in ANSWERS.items()}
 CLASSIFICATION = "Sentiment"
 ONTOLOGY_NAME = "alrepro binary sentiment"
-BATCH_NAME = "alrepro-pool"
+BATCH_NAME = "alrepro-pool"  # a pool over BATCH_LIMIT rows continues in alrepro-pool-2, -3, ...
+BATCH_LIMIT = 100_000  # Labelbox's rows per batch
+PRIORITY_UPDATE_LIMIT = 1_000_000  # Labelbox's rows per bulk priority update
 FIRST, REST = 1, 2  # the tutorial's priorities: next batch first, everything else after
 API_KEY_ENV = "LABELBOX_API_KEY"
 T = TypeVar("T")
@@ -233,9 +235,14 @@ class SentimentProject:
             say(f"uploaded {len(missing)} data rows")
         cls._ensure_ontology(client, project, say, answers)
         sp = cls(client, project, dataset, answers=answers)
-        if not any(listed([b.name == BATCH_NAME for b in project.batches()])):
-            project.create_batch(BATCH_NAME, global_keys=[r.global_key for r in pool], priority=REST)
-            say(f"queued {len(pool)} rows at priority {REST}")
+        have_batches = set(listed([b.name for b in project.batches()]))
+        keys = [r.global_key for r in pool]
+        for n, start in enumerate(range(0, len(keys), BATCH_LIMIT)):  # Labelbox takes 100,000 rows a batch
+            name = BATCH_NAME if n == 0 else f"{BATCH_NAME}-{n + 1}"
+            if name not in have_batches:
+                part = keys[start : start + BATCH_LIMIT]
+                project.create_batch(name, global_keys=part, priority=REST)
+                say(f"queued {len(part)} rows at priority {REST}")
         return sp
 
     @staticmethod
@@ -264,15 +271,14 @@ class SentimentProject:
         """
         from labelbox.schema.identifiables import GlobalKeys
 
-        wanted = set(first)
-        up = [key for key in first if key not in self.at_first]
-        down = [key for key in self.at_first if key not in wanted and key not in labeled]
+        up, down = priority_changes(first, self.at_first, labeled)
         # one bulk priority update per priority value: ids travel as variables, so the request stays small
         # (set_labeling_parameter_overrides inlines every row into the query text)
         with sdk_method(self.client, "prioritize"):
             for group, priority in ((up, FIRST), (down, REST)):
-                if group:
-                    retrying(lambda g=group, p=priority: self.project.update_data_row_labeling_priority(GlobalKeys(g), p))
+                for start in range(0, len(group), PRIORITY_UPDATE_LIMIT):
+                    part = group[start : start + PRIORITY_UPDATE_LIMIT]
+                    retrying(lambda g=part, p=priority: self.project.update_data_row_labeling_priority(GlobalKeys(g), p))
         self.at_first = dict.fromkeys(first)
         return len(up) + len(down)
 
@@ -328,6 +334,17 @@ def latest_answer(row: Mapping, project_id: str, answers: Sequence[str] = tuple(
             if name in index and (best is None or created >= best[0]):
                 best = (created, index[name])
     return None if best is None else best[1]
+
+
+def priority_changes(
+    first: Sequence[str], at_first: Collection[str], labeled: Collection[str] = frozenset()
+) -> tuple[list[str], list[str]]:
+    """The rows a prioritisation sends: ``first`` rows not yet at priority 1 (up), and rows at priority 1 that
+    are neither in ``first`` nor labelled (down to 2). Its cost grows with the batch, never with the pool."""
+    wanted = set(first)
+    up = [key for key in first if key not in at_first]
+    down = [key for key in at_first if key not in wanted and key not in labeled]
+    return up, down
 
 
 def queue_priority(row: Mapping, project_id: str) -> int | None:

@@ -2,6 +2,10 @@
 
 The learner knows nothing about where labels come from. The offline experiment answers from the ground truth; the
 Labelbox loop answers with labels exported from a (fake or real) labelling queue. Both drive this same object.
+
+A round costs what the batch needs, not a sort of the pool: ``query(k)`` takes the strategy's top-k path, and a
+pool given as a ``numpy.memmap`` (``np.load(path, mmap_mode="r")``, float32) stays on disk and is scored
+:data:`POOL_CHUNK_ROWS` rows at a time, so a pool of millions of rows never exists as one float64 copy.
 """
 
 from __future__ import annotations
@@ -15,6 +19,16 @@ from alrepro.learner import LogisticModel, SoftmaxModel, bootstrap_committee, fi
 from alrepro.strategies import QueryInput, StrategySpec, get_strategy
 
 UNLABELED = -1
+POOL_CHUNK_ROWS = 1 << 16  # rows scored at once: 65,536 x 384 float64 is 200 MB
+
+
+def pool_proba(model: LogisticModel | SoftmaxModel, X: np.ndarray) -> np.ndarray:
+    """``model.predict_proba(X)``, :data:`POOL_CHUNK_ROWS` rows at a time (each chunk converted to float64 on its
+    own): the same numbers, without a float64 copy of a large pool."""
+    if X.shape[0] <= POOL_CHUNK_ROWS:
+        return model.predict_proba(X)
+    chunks = range(0, X.shape[0], POOL_CHUNK_ROWS)
+    return np.concatenate([model.predict_proba(X[start : start + POOL_CHUNK_ROWS]) for start in chunks])
 
 
 class ActiveLearner:
@@ -38,10 +52,11 @@ class ActiveLearner:
         n_classes: int = 2,
         gram: np.ndarray | None = None,
     ) -> None:
-        X = np.asarray(X)
+        X = X if isinstance(X, np.memmap) else np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
             raise AlreproError(f"the pool must be a non-empty 2-D matrix, got shape {X.shape}")
-        self.X = np.ascontiguousarray(X, dtype=np.float64)  # converted once, not at every fit and prediction
+        # converted to float64 once, not at every fit and prediction; a memory-mapped pool stays on disk
+        self.X = X if isinstance(X, np.memmap) else np.ascontiguousarray(X, dtype=np.float64)
         n = self.X.shape[0]
         self.strategy = get_strategy(strategy) if isinstance(strategy, str) else strategy
         self.row_ids = np.arange(n, dtype=np.int64) if row_ids is None else np.asarray(row_ids, dtype=np.int64)
@@ -94,11 +109,15 @@ class ActiveLearner:
         mask = self.labeled
         if not mask.any():
             return
-        self.model = fit_model(self.X[mask], self.labels[mask], self.n_classes, C=self.C, init=self.model)
-        self.proba = self.model.predict_proba(self.X)
+        rows = np.asarray(self.X[np.flatnonzero(mask)], dtype=np.float64)
+        self.model = fit_model(rows, self.labels[mask], self.n_classes, C=self.C, init=self.model)
+        self.proba = pool_proba(self.model, self.X)
 
     def ranking(self) -> np.ndarray:
         """All unlabeled rows, most informative first, by the learner's strategy."""
+        return self.strategy.fn(self._query_input())
+
+    def _query_input(self) -> QueryInput:
         spec = self.strategy
         if spec.needs_proba and self.proba is None:
             raise AlreproError(f"strategy {spec.name!r} needs a trained model: tell() some labels first")
@@ -106,7 +125,7 @@ class ActiveLearner:
         if spec.needs_committee:
             mask = self.labeled
             members = bootstrap_committee(
-                self.X[mask],
+                np.asarray(self.X[np.flatnonzero(mask)], dtype=np.float64),
                 self.labels[mask],
                 n_members=self.committee_size,
                 seed=self.seed * 1_000_003 + self.n_labeled,
@@ -114,17 +133,17 @@ class ActiveLearner:
                 init=self.model,
                 n_classes=self.n_classes,
             )
-            committee = np.stack([m.predict_proba(self.X) for m in members])
-        query = QueryInput(
+            committee = np.stack([pool_proba(m, self.X) for m in members])
+        return QueryInput(
             proba=self.proba,
             labeled=self.labeled,
             row_ids=self.row_ids,
             embeddings=self.X if spec.needs_embeddings else None,
             committee_proba=committee,
             seed=self.seed,
-            gram=self._gram() if spec.pairwise else None,
+            # an n x n matrix pays for itself on an in-memory pool; a memory-mapped one reads rows as needed
+            gram=self._gram() if spec.pairwise and not isinstance(self.X, np.memmap) else None,
         )
-        return spec.fn(query)
 
     def _gram(self) -> np.ndarray:
         """The pool's inner products (float32), computed once for strategies that read pairwise distances."""
@@ -134,7 +153,8 @@ class ActiveLearner:
         return self._gram_cache
 
     def query(self, k: int) -> np.ndarray:
-        """The next ``k`` rows to label (fewer if the pool runs out): a prefix of ``ranking()``."""
+        """The next ``k`` rows to label (fewer if the pool runs out): exactly the prefix of ``ranking()``, found
+        without sorting the whole pool where the strategy allows."""
         if k < 0:
             raise AlreproError(f"k must be >= 0, got {k}")
-        return self.ranking()[:k]
+        return self.strategy.top_k(self._query_input(), k)

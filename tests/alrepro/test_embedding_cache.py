@@ -53,6 +53,25 @@ def test_committed_cache_matches_committed_ids(monkeypatch):
     assert np.array_equal(C.load_embeddings(MINILM, data), X)
 
 
+@pytest.mark.parametrize("block", [None, 1, 777, 8000])
+def test_vectors_written_block_by_block_rewrite_the_committed_bytes(tmp_path, block):
+    """The streamed writer (blocks as an engine's workers return them) writes what one whole array writes."""
+    ids, X, manifest = C.read_cache(MINILM)
+    data = replace(load_canonical(texts=False), checksum="ok")  # as if the texts had been verified
+    info = {k: v for k, v in manifest.items() if k not in ("format", "data", "vectors")}
+    vectors = X if block is None else (X[i : i + block] for i in range(0, len(X), block))
+    npz, man = C.write_cache(vectors, data, info, tmp_path, encoder=MINILM, dim=X.shape[1])
+    for written, committed in zip((npz, man), C.cache_paths(MINILM), strict=True):
+        assert written.read_bytes() == committed.read_bytes()
+
+
+def test_a_short_stream_of_blocks_is_refused(tmp_path):
+    _, X, manifest = C.read_cache(MINILM)
+    data = replace(load_canonical(texts=False), checksum="ok")
+    with pytest.raises(AlreproError, match="7999 rows written, expected 8000"):
+        C.write_cache(iter([X[:7999]]), data, {"encoder": MINILM}, tmp_path, dim=384)
+
+
 def test_tampered_vectors_are_rejected(cache_copy):
     ids, X, _ = C.read_cache(MINILM, cache_copy)
     X = X.copy()

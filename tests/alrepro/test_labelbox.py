@@ -60,6 +60,29 @@ def test_prioritize_sends_only_changes(fake_labelbox, project):
     assert not done & set(queue)
 
 
+def test_a_pool_over_labelboxs_limits_goes_in_several_batches_and_priority_updates(fake_labelbox, monkeypatch):
+    """Labelbox takes 100,000 rows a batch and 1,000,000 a bulk priority update: made small here, the same code."""
+    from labelbox.schema.project import Project
+
+    from alrepro import labelbox as lb
+
+    monkeypatch.setattr(lb, "BATCH_LIMIT", 12)
+    monkeypatch.setattr(lb, "PRIORITY_UPDATE_LIMIT", 4)
+    sent = []
+    update = Project.update_data_row_labeling_priority
+    monkeypatch.setattr(Project, "update_data_row_labeling_priority",
+                        lambda self, rows, p: sent.append(len(list(rows))) or update(self, rows, p))
+    client = fake_labelbox.client()
+    project = SentimentProject.setup(client, POOL, name="big")
+    SentimentProject.setup(client, POOL, name="big")  # idempotent: no batch twice
+    batches = {b.name: b.size for b in project.project.batches()}
+    assert batches == {BATCH_NAME: 12, f"{BATCH_NAME}-2": 12, f"{BATCH_NAME}-3": 6}
+    assert set(_queue(fake_labelbox, project).values()) == {REST}
+    first = [r.global_key for r in POOL[3:13]]
+    assert project.prioritize(first) == 10 and sent == [4, 4, 2]
+    assert sorted(k for k, p in _queue(fake_labelbox, project).items() if p == FIRST) == sorted(first)
+
+
 def test_collect_maps_the_workforce_answers(fake_labelbox, project):
     truth = {r.global_key: ("Positive" if int(r.global_key) % 3 else "Negative") for r in POOL}
     fake_labelbox.register_truth(truth)

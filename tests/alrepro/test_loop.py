@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from alrepro import loop
 from alrepro.errors import AlreproError
 from alrepro.learner import fit_logistic, synthetic_embeddings
 from alrepro.loop import ActiveLearner
@@ -87,3 +88,23 @@ def test_a_learner_over_three_classes_asks_and_learns():
         learner.tell([200], [3])
     with pytest.raises(AlreproError, match="at least 2 classes"):
         ActiveLearner(X, "random", n_classes=1)
+
+
+@pytest.mark.parametrize("strategy", ["least_confidence", "qbc_kl", "density_weighted"])
+def test_a_memory_mapped_pool_scored_in_chunks_asks_exactly_what_the_in_memory_pool_asks(
+    pool, tmp_path, monkeypatch, strategy
+):
+    X, y = pool
+    np.save(tmp_path / "pool.npy", X)  # float32, as a large pool is stored
+    mapped = np.load(tmp_path / "pool.npy", mmap_mode="r")
+    monkeypatch.setattr(loop, "POOL_CHUNK_ROWS", 64)  # 600 rows: ten chunks
+    in_memory, on_disk = ActiveLearner(X, strategy, seed=3), ActiveLearner(mapped, strategy, seed=3)
+    assert isinstance(on_disk.X, np.memmap)
+    rows = np.arange(40)
+    for _ in range(4):
+        in_memory.tell(rows, y[rows])
+        on_disk.tell(rows, y[rows])
+        np.testing.assert_array_equal(on_disk.proba, in_memory.proba)
+        rows = in_memory.query(25)
+        np.testing.assert_array_equal(on_disk.query(25), rows)
+        np.testing.assert_array_equal(rows, in_memory.ranking()[:25])

@@ -116,6 +116,26 @@ def test_batch_is_a_prefix_of_the_ranking(spec, k):
     assert len(batch) == min(k, 30)  # a pool smaller than k: everything left, no error
 
 
+def test_partial_top_k_is_the_full_rankings_prefix_ties_included():
+    """The partial sort keeps every row tied at the k-th score, so ties across the boundary, equal row ids
+    (then position) and secondary scores come out as the full sort puts them."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    p1 = rng.integers(0, 9, size=n) / 8.0  # nine distinct scores: every boundary falls inside a tie group
+    q = dataclasses.replace(
+        binary_query(p1, row_ids=rng.integers(0, 600, size=n), labeled=rng.random(n) < 0.3),
+        committee_proba=np.stack([np.column_stack([1 - c, c]) for c in rng.integers(0, 5, size=(3, n)) / 4.0]),
+    )
+    partial = [spec for spec in STRATEGIES.values() if spec.partial]
+    assert {s.name for s in partial} >= {"least_confidence", "margin", "entropy", "qbc_kl", "qbc_vote_entropy"}
+    for spec in partial:
+        if spec.needs_embeddings:
+            continue
+        full = spec.function(q)
+        for k in (0, 1, 99, 100, 101, 1234, full.size - 1, full.size, full.size + 5):
+            np.testing.assert_array_equal(spec.top_k(q, k), full[:k], err_msg=f"{spec.name} k={k}")
+
+
 def test_empty_pool_gives_an_empty_ranking(spec):
     q = dataclasses.replace(make_query(), labeled=np.ones(40, dtype=bool))
     r = spec.function(q)
@@ -219,6 +239,9 @@ def test_registry_flags():
     assert STRATEGIES["badge"].needs_proba and STRATEGIES["badge"].needs_embeddings and STRATEGIES["badge"].pairwise
     assert STRATEGIES["probcover"].needs_embeddings and not STRATEGIES["probcover"].needs_proba
     assert STRATEGIES["probcover_lc"].needs_proba and STRATEGIES["coreset"].pairwise
+    # partial: sorts only the batch; the greedy strategies (core-set, BADGE, ProbCover) rank the whole pool
+    assert STRATEGIES["least_confidence"].partial and STRATEGIES["density_weighted"].partial
+    assert not any(STRATEGIES[name].partial for name in ("coreset", "badge", "probcover", "random", "naive"))
 
 
 # ---------------------------------------------------------------------------------------------- specific

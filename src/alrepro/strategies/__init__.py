@@ -54,22 +54,22 @@ STRATEGIES: dict[str, StrategySpec] = {
     for s in [
         StrategySpec("naive", naive, description="next rows in file order (the tutorial's baseline)"),
         StrategySpec("random", random, description="seeded random order"),
-        StrategySpec("least_confidence", least_confidence, needs_proba=True,
+        StrategySpec("least_confidence", least_confidence, needs_proba=True, partial=True,
                      description="1 - max p (the tutorial's uncertainty)"),
-        StrategySpec("margin", margin, needs_proba=True, description="smallest top-2 probability gap"),
-        StrategySpec("entropy", entropy, needs_proba=True, description="prediction entropy"),
-        StrategySpec("qbc_vote_entropy", qbc_vote_entropy, needs_committee=True,
+        StrategySpec("margin", margin, needs_proba=True, partial=True, description="smallest top-2 probability gap"),
+        StrategySpec("entropy", entropy, needs_proba=True, partial=True, description="prediction entropy"),
+        StrategySpec("qbc_vote_entropy", qbc_vote_entropy, needs_committee=True, partial=True,
                      description="committee vote entropy"),
-        StrategySpec("qbc_kl", qbc_kl, needs_committee=True, description="committee KL divergence from consensus"),
+        StrategySpec("qbc_kl", qbc_kl, needs_committee=True, partial=True, description="committee KL divergence from consensus"),
         StrategySpec("coreset", coreset, needs_embeddings=True, pairwise=True,
                      description="greedy k-centre over embeddings"),
-        StrategySpec("density_weighted", density_weighted, needs_proba=True, needs_embeddings=True,
+        StrategySpec("density_weighted", density_weighted, needs_proba=True, needs_embeddings=True, partial=True,
                      description="least confidence x pool density"),
         StrategySpec("badge", badge, needs_proba=True, needs_embeddings=True, pairwise=True,
                      description="k-means++ over the logistic model's gradient embeddings"),
         StrategySpec("probcover", probcover, needs_embeddings=True, pairwise=True,
                      description="greedy max coverage of purity-sized balls (cold start)"),
-        StrategySpec("probcover_lc", probcover_lc, needs_proba=True, needs_embeddings=True, pairwise=True,
+        StrategySpec("probcover_lc", probcover_lc, needs_proba=True, needs_embeddings=True, pairwise=True, partial=True,
                      description=f"ProbCover below {COLD_START_LABELS} labels (cold start), least confidence after"),
     ]
 }
@@ -91,6 +91,9 @@ def select(ranking: np.ndarray, k: int) -> np.ndarray:
 
 
 def top_k(strategy: str | StrategySpec | Strategy, query: QueryInput, k: int) -> np.ndarray:
-    """The batch of ``k`` a strategy picks: exactly the prefix of its full ranking."""
-    fn = get_strategy(strategy) if isinstance(strategy, str) else strategy
-    return select(fn(query), k)
+    """The batch of ``k`` a strategy picks: exactly the prefix of its full ranking (found without sorting the
+    whole pool when the strategy is ``partial``)."""
+    spec = get_strategy(strategy) if isinstance(strategy, str) else strategy
+    if isinstance(spec, StrategySpec):
+        return spec.top_k(query, k)
+    return select(spec(query), k)

@@ -5,7 +5,9 @@ unlabelled rows, most informative first. Rules, learnt from modAL / small-text, 
 or with ties shuffled by the global ``np.random``:
 
 - **Full ranking, not a top-k.** A batch of k is the prefix ``ranking[:k]``, so batches of every size are
-  consistent and the ranking can be pushed as queue priorities.
+  consistent and the ranking can be pushed as queue priorities. Score-based strategies also take ``k=`` and then
+  return exactly that prefix without sorting the whole pool (``StrategySpec.partial``; see :func:`rank_by_score`),
+  which is what a round over millions of rows needs.
 - **Explicit ties.** Score-based strategies sort with ``np.lexsort`` on (score descending, ``row_ids``
   ascending): rows with *identical* scores come out in ``row_ids`` order (then position, lexsort being stable).
 - **No global random state.** Seeded strategies draw from ``numpy.random.default_rng`` of ``QueryInput.seed``.
@@ -49,6 +51,7 @@ class StrategySpec:
     needs_embeddings: bool = False
     needs_committee: bool = False
     pairwise: bool = False  # reads pairwise inner products: give it QueryInput.gram to save recomputing them
+    partial: bool = False  # takes ``k=``: returns the ranking's first k rows without sorting the whole pool
     description: str = ""
 
     @property
@@ -58,6 +61,15 @@ class StrategySpec:
 
     def __call__(self, query: QueryInput) -> np.ndarray:
         return self.function(query)
+
+    def top_k(self, query: QueryInput, k: int) -> np.ndarray:
+        """The first ``k`` rows of the ranking (all of them if fewer remain); sorts only what they need when the
+        strategy is ``partial``."""
+        if k < 0:
+            raise AlreproError(f"batch size must be >= 0, got {k}")
+        if self.partial:
+            return self.function(query, k=k)
+        return np.asarray(self.function(query), dtype=np.int64)[:k]
 
 
 def check_input(q: QueryInput, name: str, *, proba=False, embeddings=False, committee=False) -> int:
@@ -105,15 +117,25 @@ def unlabeled(q: QueryInput) -> np.ndarray:
     return np.flatnonzero(~np.asarray(q.labeled))
 
 
-def rank_by_score(score: np.ndarray, q: QueryInput, *secondary: np.ndarray) -> np.ndarray:
+def rank_by_score(score: np.ndarray, q: QueryInput, *secondary: np.ndarray, k: int | None = None) -> np.ndarray:
     """Unlabelled rows by ``score`` descending, then each ``secondary`` score descending, then ``row_ids``
-    ascending (then position: lexsort is stable). Scores are (n_rows,) arrays over all rows."""
+    ascending (then position: lexsort is stable). Scores are (n_rows,) arrays over all rows.
+
+    With ``k``, only the first ``k`` rows of that same ranking, without sorting the whole pool: a partition finds
+    the k-th best score, and only the rows reaching it (ties at the boundary included) are sorted, O(n + k log k).
+    """
     cand = unlabeled(q)
+    primary = -np.asarray(score, dtype=np.float64)[cand]
+    if k is not None and k < cand.size:
+        if k <= 0:
+            return np.empty(0, dtype=np.int64)
+        reach = primary <= np.partition(primary, k - 1)[k - 1]
+        cand, primary = cand[reach], primary[reach]
     keys = [np.asarray(q.row_ids)[cand]]
     for s in reversed(secondary):
         keys.append(-np.asarray(s, dtype=np.float64)[cand])
-    keys.append(-np.asarray(score, dtype=np.float64)[cand])
-    return cand[np.lexsort(keys)].astype(np.int64)
+    keys.append(primary)
+    return cand[np.lexsort(keys)][:k].astype(np.int64)
 
 
 def first_by_row_id(score: np.ndarray, ids: np.ndarray) -> int:

@@ -12,7 +12,7 @@ from alrepro.strategies.base import QueryInput, check_input, rank_by_score, unla
 from alrepro.strategies.uncertainty import least_confidence_score
 
 
-def density_weighted(q: QueryInput, beta: float = 1.0) -> np.ndarray:
+def density_weighted(q: QueryInput, beta: float = 1.0, *, k: int | None = None) -> np.ndarray:
     """Least confidence x density**beta; density = (1 + mean cosine similarity to the unlabelled pool) / 2."""
     check_input(q, "density_weighted", proba=True, embeddings=True)
     cand = unlabeled(q)
@@ -24,4 +24,4 @@ def density_weighted(q: QueryInput, beta: float = 1.0) -> np.ndarray:
     cos_mean = unit @ unit[cand].mean(axis=0)
     density = np.clip((1.0 + cos_mean) / 2.0, 0.0, 1.0)
     score = least_confidence_score(np.asarray(q.proba, dtype=np.float64)) * density**beta
-    return rank_by_score(score, q)
+    return rank_by_score(score, q, k=k)

@@ -91,9 +91,10 @@ def probcover(q: QueryInput) -> np.ndarray:
     return np.concatenate([np.asarray(order, dtype=np.int64), rest]).astype(np.int64)
 
 
-def probcover_lc(q: QueryInput) -> np.ndarray:
+def probcover_lc(q: QueryInput, *, k: int | None = None) -> np.ndarray:
     """ProbCover while fewer than ``COLD_START_LABELS`` rows are labelled, least confidence after."""
     check_input(q, "probcover_lc", proba=True, embeddings=True)
     if int(np.asarray(q.labeled).sum()) < COLD_START_LABELS:
-        return probcover(q)
-    return least_confidence(q)
+        ranking = probcover(q)
+        return ranking if k is None else ranking[:k]
+    return least_confidence(q, k=k)

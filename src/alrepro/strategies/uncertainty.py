@@ -22,20 +22,20 @@ def entropy_score(p: np.ndarray) -> np.ndarray:
     return -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
 
 
-def least_confidence(q: QueryInput) -> np.ndarray:
+def least_confidence(q: QueryInput, *, k: int | None = None) -> np.ndarray:
     """The tutorial's uncertainty: ``1 - max_c p_c``, highest first."""
     check_input(q, "least_confidence", proba=True)
-    return rank_by_score(least_confidence_score(np.asarray(q.proba, dtype=np.float64)), q)
+    return rank_by_score(least_confidence_score(np.asarray(q.proba, dtype=np.float64)), q, k=k)
 
 
-def margin(q: QueryInput) -> np.ndarray:
+def margin(q: QueryInput, *, k: int | None = None) -> np.ndarray:
     """Smallest gap between the two most probable classes first (Breaking Ties)."""
     check_input(q, "margin", proba=True)
     p = np.sort(np.asarray(q.proba, dtype=np.float64), axis=1)
-    return rank_by_score(-(p[:, -1] - p[:, -2]), q)
+    return rank_by_score(-(p[:, -1] - p[:, -2]), q, k=k)
 
 
-def entropy(q: QueryInput) -> np.ndarray:
+def entropy(q: QueryInput, *, k: int | None = None) -> np.ndarray:
     """Prediction entropy ``-sum_c p_c log p_c``, highest first."""
     check_input(q, "entropy", proba=True)
-    return rank_by_score(entropy_score(np.asarray(q.proba, dtype=np.float64)), q)
+    return rank_by_score(entropy_score(np.asarray(q.proba, dtype=np.float64)), q, k=k)
