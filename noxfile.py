@@ -1,4 +1,4 @@
-"""Sessions: tests, reproduce, lint, bench, contract, contract_live, sdk_suite.
+"""Sessions: tests, reproduce, lint, bench, contract, contract_live, sdk_suite, coverage_trace.
 
 Every session installs with ``-c constraints.txt``, so versions (torch==2.13.0 included) are pinned.
 """
@@ -112,3 +112,14 @@ def sdk_suite(session: nox.Session) -> None:
     server test of the sdist, ``-- FILE_OR_ID ...`` a few (see fakes/sdk_suite/README.md)."""
     _install(session, "sdk-suite")
     session.run("python", "-m", "sdk_suite", *session.posargs, env=_env())
+
+
+@nox.session(python=PYTHON)
+def coverage_trace(session: nox.Session) -> None:
+    """Trace the SDK calls of the project's fake and contract tests into fakes/sdk_coverage/traces/project.json
+    and rewrite fakes/IMPLEMENTATION_COVERAGE.md (the sdist's part: ``nox -s sdk_suite -- --update``)."""
+    _install(session, "dev")
+    session.run("pytest", "tests/fakes", "tests/contract", "-q", "-p", "no:cacheprovider",
+                "-p", "sdk_coverage.pytest_plugin", "--sdk-trace=fakes/sdk_coverage/traces/project.json",
+                *session.posargs, env=_env())
+    session.run("python", "fakes/scripts/implementation_coverage.py", env=_env())

@@ -3,7 +3,8 @@
 Starts ``alrepro fake-server`` on a free port, runs pytest from the sdist's root (its tests open media by
 relative path) with the environment its ``tests/conftest.py`` reads for a custom deployment, prints
 ``P passed of N`` per file and overall, and compares each test's outcome with ``expectations.json``: exit 1
-when a test expected to pass did not. ``--update`` records this run's outcomes instead.
+when a test expected to pass did not. ``--update`` records this run's outcomes instead, and (after a complete
+run) the SDK calls its passing tests made, for fakes/IMPLEMENTATION_COVERAGE.md (see ``sdk_coverage``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from sdk_coverage import document, trace_files
 
 from . import parity, sdist
 from .expectations import EXPECTATIONS, Expectations, compare, counts, format_counts, in_scope, updated
@@ -68,7 +71,7 @@ def fake_server(startup_s: float = 60.0) -> Iterator[str]:
 
 
 def pytest_command(paths: list[str], excluded: list[str], outcomes: Path, timeout_s: int,
-                   extra: list[str]) -> list[str]:
+                   extra: list[str], trace: Path | None = None) -> list[str]:
     """The pytest command run from the sdist root: its own configuration (none), not a parent folder's; its
     test folders have no ``__init__`` yet import ``..conftest``, hence importlib."""
     cmd = [sys.executable, "-m", "pytest", "-c", "pyproject.toml", "--rootdir", ".", "--import-mode=importlib",
@@ -76,6 +79,8 @@ def pytest_command(paths: list[str], excluded: list[str], outcomes: Path, timeou
            "-p", "sdk_suite.outcomes", f"--sdk-suite-outcomes={outcomes}", f"--timeout={timeout_s}",
            "-q", "-rN", "--tb=no", "-W", "ignore::pytest.PytestUnknownMarkWarning"]
     cmd += [f"--sdk-suite-exclude={test_id}" for test_id in excluded]
+    if trace is not None:
+        cmd += ["-p", "sdk_coverage.pytest_plugin", f"--sdk-trace={trace}"]
     return cmd + extra + paths
 
 
@@ -91,12 +96,14 @@ def sdk_env(base_url: str) -> dict[str, str]:
     return env
 
 
-def run(paths: list[str], expectations: Expectations, timeout_s: int, extra: list[str], root: Path) -> dict[str, dict]:
-    """Run the tests under ``paths`` against a fresh fake; test id -> {outcome, reason, seconds}."""
+def run(paths: list[str], expectations: Expectations, timeout_s: int, extra: list[str], root: Path,
+        trace: Path | None = None) -> dict[str, dict]:
+    """Run the tests under ``paths`` against a fresh fake; test id -> {outcome, reason, seconds}. With
+    ``trace``, the SDK calls of the passing tests are written there (sdk_coverage's trace file)."""
     excluded = [t for t in expectations.excluded if in_scope(t, paths)]
     with tempfile.TemporaryDirectory() as tmp, fake_server() as base:
         out = Path(tmp) / "outcomes.json"
-        cmd = pytest_command(paths, excluded, out, timeout_s, extra)
+        cmd = pytest_command(paths, excluded, out, timeout_s, extra, trace)
         subprocess.run(cmd, cwd=root, env=sdk_env(base), check=False)
         if not out.exists():
             raise SystemExit("error: pytest wrote no outcomes (see its output above)")
@@ -139,17 +146,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--update", action="store_true", help="record this run's outcomes in expectations.json")
     parser.add_argument("--timeout", type=int, default=60, metavar="S", help="per-test limit (default 60 s)")
     parser.add_argument("--save", metavar="PATH", help="also write the outcomes with their reasons to PATH (JSON)")
+    parser.add_argument("--trace", metavar="PATH", help="also write the SDK calls of the passing tests to PATH (JSON); "
+                        "--update on a complete run records them in sdk_coverage/traces/")
     parser.add_argument("-k", dest="keyword", help="pytest -k expression")
     args = parser.parse_args(argv)
     paths = args.paths or (WHOLE if args.all else TARGET)
     root = sdist.sdist_root()
     expectations = Expectations.load()
     extra = ["-k", args.keyword] if args.keyword else []
-    started = time.monotonic()
-    results = run(paths, expectations, args.timeout, extra, root)
-    print(f"\nLabelbox's own tests against the fake ({time.monotonic() - started:.0f} s):")
-    if args.save:
-        Path(args.save).write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
-    files = [p.split("::", 1)[0] for p in paths]
     complete = not args.keyword and all("::" not in p for p in paths)
-    return report(results, expectations, files, args.update, complete)
+    record_trace = args.update and complete
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = Path(args.trace).resolve() if args.trace else Path(tmp) / "trace.json" if record_trace else None
+        started = time.monotonic()
+        results = run(paths, expectations, args.timeout, extra, root, trace)
+        print(f"\nLabelbox's own tests against the fake ({time.monotonic() - started:.0f} s):")
+        if args.save:
+            Path(args.save).write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
+        files = [p.split("::", 1)[0] for p in paths]
+        status = report(results, expectations, files, args.update, complete)
+        if record_trace and trace.exists():
+            record(trace)
+    return status
+
+
+def record(trace: Path) -> None:
+    """Keep a complete run's trace as the committed sdk_suite trace, and rewrite the coverage document."""
+    committed = trace_files.path_of("sdk_suite")
+    committed.write_text(trace.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"recorded the SDK calls in {committed.name} and rewrote {document.write().name}")

@@ -71,14 +71,3 @@ def test_fake_knows_nothing_of_alrepro():
 
     for path in pathlib.Path(fake_labelbox.__file__).parent.rglob("*.py"):
         assert "import alrepro" not in path.read_text() and "from alrepro" not in path.read_text(), path
-
-
-def test_implementation_coverage_is_current():
-    import importlib.util
-    import pathlib
-
-    script = pathlib.Path(__file__).resolve().parents[2] / "fakes" / "scripts" / "implementation_coverage.py"
-    spec = importlib.util.spec_from_file_location("implementation_coverage", script)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    assert mod.OUT.read_text() == mod.render(), "run fakes/scripts/implementation_coverage.py"

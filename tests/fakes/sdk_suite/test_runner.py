@@ -53,3 +53,10 @@ def test_excluded_tests_are_deselected_and_every_test_has_a_time_limit(tmp_path)
     cmd = pytest_command([A], [f"{A}::needs_internet"], tmp_path / "o.json", 45, [])
     assert f"--sdk-suite-exclude={A}::needs_internet" in cmd
     assert "--timeout=45" in cmd and cmd[-1] == A
+
+
+def test_a_traced_run_loads_the_sdk_coverage_plugin(tmp_path):
+    cmd = pytest_command([A], [], tmp_path / "o.json", 45, [], trace=tmp_path / "t.json")
+    assert cmd[cmd.index("sdk_coverage.pytest_plugin") - 1] == "-p"
+    assert f"--sdk-trace={tmp_path / 't.json'}" in cmd and cmd[-1] == A
+    assert not any("sdk-trace" in arg for arg in pytest_command([A], [], tmp_path / "o.json", 45, []))
