@@ -15,7 +15,8 @@ queued row is free again, which loses nothing: a label is either recorded or not
 Who may label (:mod:`fake_labelbox.models.labeling`): the project's owner makes a *join link*
 (:meth:`LabelingUI.join_link`, ``/label/<project_id>?join=CODE``; a workshop shows it as a link and a QR code).
 Opening it makes the page ``POST .../join``, and the server draws a random *labelling token* for that tab, a new
-labeller, kept (as its SHA-256) in the journaled state, so it survives restarts; the owner can revoke one labeller
+labeller, kept only as its SHA-256 in the journaled state (the token is in neither the state nor the journal), so it
+survives restarts; the owner can revoke one labeller
 (:meth:`LabelingUI.revoke`). Every other call carries the token in the header ``X-Labeling-Token`` (which a
 cross-site page cannot send, and which no log or referrer shows), checked before the body is read, and
 the server decides from it alone who the labeller is (leases are theirs), which rows they may see and answer (the
@@ -44,6 +45,7 @@ answer to a row already on screen still counts.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +59,7 @@ from werkzeug.wrappers import Request, Response
 from .errors import Refused
 from .models.entities import Labeler
 from .models.export import find_option
+from .models.labeling import TOKEN_BYTES, token_sha256
 from .web import json_response
 
 if TYPE_CHECKING:
@@ -214,11 +217,13 @@ class LabelingUI:
             org = self._org(project_id)
             if org.state.valid_join_link(project_id, code) is None:
                 raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
-        return self.app.journal.command("labeling_ui.join", org.id, project_id, code, name)
+        token = secrets.token_urlsafe(TOKEN_BYTES)  # drawn here: only its hash is journaled
+        joined = self.app.journal.command("labeling_ui.join", org.id, project_id, code, token_sha256(token), name)
+        return {"token": token} | joined
 
-    def _cmd_join(self, org_id: str, project_id: str, code: str, name: str) -> dict:
-        labeler, token = self.app.tenants.orgs[org_id].state.join_labeling(project_id, code, name)
-        return {"token": token, "labeler": labeler.id, "max_priority": labeler.max_priority}
+    def _cmd_join(self, org_id: str, project_id: str, code: str, token_hash: str, name: str) -> dict:
+        labeler = self.app.tenants.orgs[org_id].state.join_labeling(project_id, code, token_hash, name)
+        return {"labeler": labeler.id, "max_priority": labeler.max_priority}
 
     def next_row(self, project_id: str, labeler: Labeler) -> dict:
         """Lease the next free row the labeller may see to them (their current lease if they hold one)."""

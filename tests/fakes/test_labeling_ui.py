@@ -359,6 +359,8 @@ def test_page_labels_tokens_and_revocations_survive_a_restart_with_db(tmp_path):
             s.answer(s.next()["row"]["data_row_id"], answer)
         fake.revoke_labeler(project.uid, gone.labeler)
         project_id = project.uid
+        written = b"".join(f.read_bytes() for f in tmp_path.glob("fake.sqlite*"))
+        assert _join_code(link).encode() in written and s.token.encode() not in written  # tokens are never written
     with FakeLabelbox.running(api_key=API_KEY, seed=0, db=str(db)) as fake:
         project = fake.client().get_project(project_id)
         labels = _export(project)

@@ -1,8 +1,8 @@
 """Who may use the labelling page: a project's join links and the labellers who joined by them.
 
 A join link's code is shared (a workshop shows it as a link and a QR code); opening it makes a new
-:class:`Labeler` with a token of its own, drawn at random (through :class:`Env`, so a replay draws the same) and
-kept only as its SHA-256. The token, not anything the browser says, decides whose leases a request may use and
+:class:`Labeler` with a token of its own, drawn at random by the page (:mod:`fake_labelbox.labeling_ui`) and known
+here only by its SHA-256, so neither the state nor its journal holds a usable token. The token, not anything the browser says, decides whose leases a request may use and
 which rows it may see (``max_priority``); the project's owner revokes one labeller without touching the others.
 """
 
@@ -14,7 +14,7 @@ import hmac
 from ..errors import Missing, Refused
 from .entities import JoinLink, Labeler
 
-TOKEN_BYTES = 24
+TOKEN_BYTES = 24  # join codes and tokens: 192 random bits
 MAX_LABELERS = 1000  # per project: a class's tabs, with room to spare; joining past it is refused
 
 
@@ -46,17 +46,16 @@ class LabelingMixin:
             return None
         return link
 
-    def join_labeling(self, project_id: str, code: str, name: str = "") -> tuple[Labeler, str]:
-        """A new labeller for whoever holds a live join ``code``: ``(labeller, token)``; the token is seen only here."""
+    def join_labeling(self, project_id: str, code: str, token_hash: str, name: str = "") -> Labeler:
+        """A new labeller for whoever holds a live join ``code``, known by their token's SHA-256 (the token itself is
+        drawn by the page's server and never reaches the state or its journal)."""
         link = self.valid_join_link(project_id, code)
         if link is None:
             raise Refused(403, "This labelling link is not valid (ask for the workshop's link)")
         if sum(1 for v in self.labelers.values() if v.project_id == project_id) >= MAX_LABELERS:
             raise Refused(429, f"This project already has {MAX_LABELERS} labellers")
-        token = self.env.token(TOKEN_BYTES)
-        labeler = self.create("labelers", Labeler, project_id=project_id, token_sha256=token_sha256(token),
-                              max_priority=link.max_priority, name=str(name)[:40])
-        return labeler, token
+        return self.create("labelers", Labeler, project_id=project_id, token_sha256=token_hash,
+                           max_priority=link.max_priority, name=str(name)[:40])
 
     def labeler_for_token(self, project_id: str, token: str) -> Labeler | None:
         """The live labeller holding ``token`` on ``project_id`` (None: unknown, revoked or another project's)."""
