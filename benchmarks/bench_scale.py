@@ -1,6 +1,18 @@
-"""One active-learning round over a 1.6M-row pool: the learner side's time and peak memory.
+"""One active-learning round over a 1.6M-row pool: the learner side's time and peak memory; embedding throughput
+local vs Dask; a fake Labelbox holding a large project.
 
     .venv/bin/python benchmarks/bench_scale.py [--rows 1600000] [--labelled 1000] [--batch 100]
+                                               [--embed-texts 2048] [--fake-rows 50000]
+
+Each part runs in a process of its own. **Embedding** (skipped without torch): MiniLM over the first ``--embed-texts`` canonical tweets (synthetic
+sentences without ``$ALREPRO_SENTIMENT140``), texts/s per CPU core: the local engine (one process, 2 torch threads)
+against ``--engine dask`` (a LocalCluster of 2 one-thread workers, each warmed up with the encoder loaded, blocks of
+``ENGINE_BLOCK`` texts), and the hours 1.6M texts would take at each rate.
+
+**The fake** (in a child process, so its memory is its own): ``--fake-rows`` rows uploaded through the SDK into an
+in-process fake, queued in batches of at most 100,000 (``SentimentProject.setup``), then one round's priority
+deltas pushed (``prioritize``: a batch of ``--batch`` up, the previous one back). Reports the setup's time, the
+push's time and the fake's memory per row, extrapolated (linearly, and said so) to ``--rows``.
 
 The pool is synthetic, built from the committed MiniLM embeddings of the canonical 8,000 (``data/embeddings``):
 row i is a real embedding drawn at random (seeded) plus Gaussian noise of 1% of its dimension's spread, with that
@@ -17,9 +29,13 @@ the same run: the same round's selection by the full ranking (a sort of the whol
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from importlib.util import find_spec
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -58,12 +74,109 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # Linux reports KiB
 
 
+def rss_gb() -> float:
+    """This process's resident memory now (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e9
+
+
+def embedding_throughput(n: int) -> tuple[str, dict[str, float]]:
+    """In a child process: texts/s of the local engine and of Dask, on the same texts."""
+    from bench_embed import synthetic_sentences
+    from distributed import Client, LocalCluster
+
+    from alrepro import engine
+    from alrepro.embed import MINILM, encode_texts, load_encoder
+    from alrepro.embedding_jobs import ENGINE_BLOCK, _embed_block
+    from alrepro.errors import AlreproError
+
+    try:
+        texts, what = load_canonical().texts[:n], "canonical tweets"
+    except (AlreproError, TypeError):
+        texts, what = synthetic_sentences(n), "synthetic sentences (ALREPRO_SENTIMENT140 not set)"
+    enc = load_encoder(MINILM)
+    encode_texts(enc, texts[:64], progress=False, num_threads=2)  # warm-up
+    t = time.perf_counter()
+    encode_texts(enc, texts, progress=False, num_threads=2)
+    local = len(texts) / (time.perf_counter() - t)
+    blocks = [texts[i : i + ENGINE_BLOCK] for i in range(0, len(texts), ENGINE_BLOCK)]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        os.environ[engine.SCHEDULER_ENV] = cluster.scheduler_address
+        try:
+            with Client(cluster) as client:  # every worker loads the encoder and embeds a few texts first
+                client.run(_embed_block, (MINILM, 32), texts[:64])
+            t = time.perf_counter()
+            list(engine.map_ordered(_embed_block, (MINILM, 32), blocks, engine="dask"))
+            dask = len(texts) / (time.perf_counter() - t)
+        finally:
+            del os.environ[engine.SCHEDULER_ENV]
+    return f"{len(texts):,} {what} with {MINILM} on 2 cores", {"local, 2 threads": local, "dask, 2 workers x 1 thread": dask}
+
+
+def embedding_side(n: int) -> None:
+    missing = [name for name in ("torch", "distributed") if find_spec(name) is None]
+    if missing:
+        print(f"embedding: skipped ({missing[0]} is not installed: pip install -e '.[embed,dask]')")
+        return
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:
+        what, rates = child.submit(embedding_throughput, n).result()
+    print(f"embedding {what}:")
+    for name, rate in rates.items():
+        print(f"  {name:<27} {rate:6.1f} texts/s = {rate / 2:6.1f} per core; 1.6M texts in {1.6e6 / rate / 3600:4.1f} h")
+
+
+def fake_project(rows: int, batch: int) -> dict:
+    """In a child process: a fake holding ``rows`` queued rows, and one round's priority deltas pushed to it."""
+    import warnings
+
+    from fake_labelbox.testing import FakeLabelbox
+
+    from alrepro.labelbox import PoolRow, SentimentProject
+
+    warnings.filterwarnings("ignore")
+    pool = [PoolRow(str(10_000_000 + i), None) for i in range(rows)]
+    with FakeLabelbox.running(api_key="bench", seed=0) as fake:
+        before = rss_gb()
+        t = time.perf_counter()
+        project = SentimentProject.setup(fake.client(), pool, name="scale")
+        setup = time.perf_counter() - t
+        held = rss_gb() - before
+        keys = [r.global_key for r in pool]
+        project.prioritize(keys[:batch])
+        t = time.perf_counter()
+        sent = project.prioritize(keys[batch : 2 * batch])
+        push = time.perf_counter() - t
+    return {"setup": setup, "held": held, "push": push, "sent": sent, "peak": peak_rss_gb()}
+
+
+def fake_side(rows: int, target: int, batch: int) -> None:
+    missing = [name for name in ("fake_labelbox", "labelbox") if find_spec(name) is None]
+    if missing:
+        print(f"fake: skipped ({missing[0]} is not installed: pip install -e '.[loop]')")
+        return
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as child:
+        r = child.submit(fake_project, rows, batch).result()
+    print(f"fake Labelbox with {rows:,} queued rows: setup (upload, batches of <= 100,000) {r['setup']:.1f} s, "
+          f"holds {r['held']:.2f} GB ({r['held'] * 1e9 / rows:,.0f} bytes a row; child's peak RSS {r['peak']:.2f} GB)")
+    print(f"  one round's priority deltas ({r['sent']} rows) pushed in {r['push']:.3f} s")
+    print(f"  extrapolated linearly (not measured) to {target:,} rows: holds {r['held'] * target / rows:.1f} GB, "
+          f"setup {r['setup'] * target / rows / 60:.0f} min")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_600_000)
     ap.add_argument("--labelled", type=int, default=1000, help="rows labelled before the timed round")
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--embed-texts", type=int, default=2 * 1024, help="texts for the throughput (0: skip)")
+    ap.add_argument("--fake-rows", type=int, default=50_000, help="rows the fake holds (0: skip)")
     args = ap.parse_args()
+
+    # each part in a child process of its own, so the round's peak RSS is the learner's alone
+    if args.embed_texts:
+        embedding_side(args.embed_texts)
+    if args.fake_rows:
+        fake_side(args.fake_rows, args.rows, args.batch)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pool.npy"
