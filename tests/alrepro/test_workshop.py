@@ -206,7 +206,8 @@ def test_the_dashboard_answers_only_the_teachers_key(tmp_path):
         assert w.dashboard_url.endswith("/?key=" + "k" * 24)
         with urllib.request.urlopen(w.dashboard_url.split("?")[0], timeout=30) as r:  # the page itself holds nothing
             assert b"Active learning workshop" in r.read()
-        for path, body in [("state", None), ("labels.csv", None), ("release", {}), ("pause", {"paused": True})]:
+        for path, body in [("state", None), ("labels.csv", None), ("release", {}), ("pause", {"paused": True}),
+                           ("revoke", {"labeler": "x"})]:
             for key in ("", "k" * 23 + "x"):
                 with pytest.raises(urllib.error.HTTPError) as refused:
                     _api(w, path, body, key=key)
