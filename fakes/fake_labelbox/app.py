@@ -12,6 +12,7 @@ route              methods                          handled by
 ``/``              GET                              where the endpoints are
 =================  ===============================  ==========================================
 
+Every route but the labelling page has its body bounded before anything reads it (:func:`limits.bound_body`).
 Every state change runs as one journaled command (:mod:`fake_labelbox.journal`) under one lock, so commands
 are serialized and, with ``db``, durable. Parsing, validation, limits, fault latency and file downloads run outside
 the lock; webhooks are sent by a background thread, off the answer's path. Multi-request SDK flows (an upload, then an upsert, then task polls) are not
@@ -20,19 +21,20 @@ atomic as a whole.
 
 from __future__ import annotations
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import DEFAULT_API_KEY
 from .admin import Admin
 from .admin_api import AdminApi
+from .errors import LimitExceeded, error_body
 from .faults import Faults
 from .files import serve_file
 from .graphql_endpoint import GraphQLEndpoint
 from .journal import Journal
 from .labeling_ui import DEFAULT_TTL, LabelingUI
-from .limits import Limits
+from .limits import Limits, body_too_large, bound_body
 from .models.state import State
 from .models.tenancy import Org, Tenants, digest
 from .rest import PREFIX as REST_PREFIX
@@ -132,7 +134,18 @@ class FakeLabelboxApp:
             handler, args = self.routes.bind_to_environ(request.environ).match()
         except HTTPException:
             return json_response({"message": f"Not found: {request.method} {request.path}"}, 404)
-        return handler(request, **args)
+        if handler == self.labeling_ui.handle:  # bounds its own bodies
+            return handler(request, **args)
+        try:
+            bound_body(request, self.limits)
+            return handler(request, **args)
+        except RequestEntityTooLarge:
+            refused = body_too_large(request, self.limits)
+        except LimitExceeded as e:
+            refused = e
+        if handler == self.graphql.handle:
+            return json_response(error_body(refused.message, refused.code, refused.limit), refused.status)
+        return json_response({"message": refused.message, "limit": refused.limit}, refused.status)
 
     def _index(self, request: Request) -> Response:
         return json_response({"service": "fake-labelbox", "graphql": "/graphql", "rest": REST_PREFIX})

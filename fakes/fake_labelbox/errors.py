@@ -72,16 +72,17 @@ class LimitExceeded(Exception):
         self.limit = {"name": limit, "value": value, "actual": actual}
 
 
-class ResultTooLarge(BaseException):
-    """Raised while resolving past ``max_result_nodes``. A BaseException, so graphql-core does not turn it into
-    one field's error and go on resolving the rest: the whole execution stops."""
+class OverBudget(BaseException):
+    """Raised while resolving past a request's budget (``max_result_nodes`` fields, ``max_request_ms`` under the
+    lock). A BaseException, so graphql-core does not turn it into one field's error and go on resolving the rest:
+    the whole execution stops."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
+    def __init__(self, limit: str, value: int) -> None:
+        super().__init__(limit, value)
+        self.limit, self.value = limit, value
 
     def error(self) -> LimitExceeded:
-        return LimitExceeded(COMPLEXITY_MESSAGE, "GRAPHQL_VALIDATION_FAILED", 400, "max_result_nodes", self.limit)
+        return LimitExceeded(COMPLEXITY_MESSAGE, "GRAPHQL_VALIDATION_FAILED", 400, self.limit, self.value)
 
 
 class DroppedConnection(ConnectionResetError):

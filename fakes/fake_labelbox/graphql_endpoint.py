@@ -1,24 +1,34 @@
 """``POST /graphql`` (and ``/_gql``): from an HTTP request to an executed GraphQL document.
 
 Outside the lock: the API key, the body (JSON or graphql-multipart with file parts), the request limits,
-parsing and validation against the served schema, and any fault. Inside one journaled command: the
-execution, whose resolvers (:mod:`fake_labelbox.resolvers`) read and change the organization's state.
+parsing and validation against the served schema (once per request), and any fault. Inside one command: the
+execution, whose resolvers (:mod:`fake_labelbox.resolvers`) read and change the organization's state. A mutation
+is journaled; a query is journaled only if it changed the state after all (a polled task or import progressed, an
+automatic workforce moved on), so reads, however large their variables, cost the state file nothing.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import astuple
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLError, execute, parse, validate
-from werkzeug.exceptions import RequestEntityTooLarge
+from graphql import GraphQLError, OperationType, execute, parse, validate
 from werkzeug.wrappers import Request, Response
 
 from . import faults
-from .errors import MASKED_VALIDATION_MESSAGE, LimitExceeded, ResultTooLarge, error_body, format_error
-from .limits import Limits, check_document, check_json, check_text, operation_name_of, root_fields
+from .errors import MASKED_VALIDATION_MESSAGE, LimitExceeded, OverBudget, error_body, format_error
+from .limits import (
+    Limits,
+    check_document,
+    check_json,
+    check_text,
+    operation_name_of,
+    root_fields,
+    selected_operation,
+)
 from .resolvers import MIDDLEWARE, Ctx, Upload, default_resolver, schema
 from .web import json_response
 
@@ -33,6 +43,7 @@ class GraphQLEndpoint:
 
     def __init__(self, app: FakeLabelboxApp) -> None:
         self.app = app
+        self._checked = threading.local()  # (query, document): what handle() parsed and validated, for execute()
         app.journal.register("graphql", self.execute)
 
     def handle(self, request: Request) -> Response:
@@ -40,11 +51,8 @@ class GraphQLEndpoint:
         if org is None:
             return json_response(error_body("Invalid API key", "AUTHENTICATION_ERROR"), 401)
         limits = self.app.limits
-        request.max_content_length = limits.max_body_bytes
         try:
-            if (request.content_length or 0) > limits.max_body_bytes:
-                raise RequestEntityTooLarge()
-            op = operation(request)
+            op = operation(request)  # its body is bounded by the app (limits.bound_body)
             query, variables = op.get("query"), op.get("variables") or {}
             if not isinstance(query, str) or not isinstance(variables, dict):
                 return json_response(error_body("Request must contain a 'query' string and 'variables' object",
@@ -54,10 +62,6 @@ class GraphQLEndpoint:
                 return json_response(error_body("operationName must be a string", "MALFORMED_REQUEST"), 400)
             check_json(variables, limits)
             document = checked_document(query, limits)
-        except RequestEntityTooLarge:
-            limit = {"name": "max_body_bytes", "value": limits.max_body_bytes, "actual": request.content_length}
-            return json_response(error_body(f"Request body larger than {limits.max_body_bytes} bytes",
-                                            "MALFORMED_REQUEST", limit), 413)
         except LimitExceeded as e:
             return json_response(error_body(e.message, e.code, e.limit), e.status)
         except (ValueError, RecursionError, KeyError, TypeError, IndexError) as e:
@@ -73,20 +77,31 @@ class GraphQLEndpoint:
             if early is not None:
                 return early
         base_url = request.host_url.rstrip("/")
-        body = self.app.journal.command("graphql", org.id, base_url, query, variables, operation_name)
+        op = selected_operation(document, operation_name)
+        run = self.app.journal.read if op is not None and op.operation == OperationType.QUERY else \
+            self.app.journal.command
+        self._checked.document = (query, document)  # execute() runs in this thread: it need not parse again
+        try:
+            body = run("graphql", org.id, base_url, query, variables, operation_name, limits.budget())
+        finally:
+            self._checked.document = None
         stopped = body["data"] is None and any("limit" in e["extensions"] for e in body.get("errors", []))
         return json_response(body, 400 if stopped else 200)
 
-    def execute(self, org_id: str, base_url: str, query: str, variables: dict, operation_name: str | None) -> dict:
-        """Run a checked document against one organization's state (the ``graphql`` command)."""
+    def execute(self, org_id: str, base_url: str, query: str, variables: dict, operation_name: str | None,
+                budget: dict) -> dict:
+        """Run a checked document against one organization's state (the ``graphql`` command). ``budget``, the
+        bounds on resolving (``Limits.budget``), is journaled with the request: a replay stops where it stopped."""
         org = self.app.tenants.orgs[org_id]
         org.workforce.tick()
-        document = checked_document(query, self.app.limits)
-        ctx = Ctx(org.state, base_url, max_result_nodes=self.app.limits.max_result_nodes)
+        checked = getattr(self._checked, "document", None)
+        document = checked[1] if checked is not None and checked[0] is query else checked_document(query,
+                                                                                                   self.app.limits)
+        ctx = Ctx(org.state, base_url, **budget)
         try:
             result = execute(schema(), document, context_value=ctx, variable_values=variables,
                              operation_name=operation_name, field_resolver=default_resolver, middleware=MIDDLEWARE)
-        except ResultTooLarge as stop:
+        except OverBudget as stop:
             e = stop.error()
             return error_body(e.message, e.code, e.limit)
         body: dict[str, Any] = {"data": result.data}

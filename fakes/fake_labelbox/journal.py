@@ -96,6 +96,14 @@ class Journal:
 
         Nested calls join the outer command.
         """
+        return self._run(name, args, kwargs, read=False)
+
+    def read(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run a command that should only read, under the lock; journal it only if it changed the state after all
+        (``Tenants.changes`` moved: a polled task or import progressed), so reads cost the file nothing."""
+        return self._run(name, args, kwargs, read=True)
+
+    def _run(self, name: str, args: tuple, kwargs: dict, read: bool) -> Any:
         fn = self.commands[name]
         with self.lock:
             if self.closed:
@@ -105,6 +113,7 @@ class Journal:
             recording = self.store is not None and not self.replaying
             if recording:
                 self.env.begin()
+            changes = self.tenants.changes() if read else None
             self._depth += 1
             outcome: Any = None
             try:
@@ -117,7 +126,8 @@ class Journal:
                 self._depth -= 1
                 if recording:
                     tape = self.env.end()
-                    self.store.append((name, args, kwargs, tape, _outcome_digest(outcome)), self.tenants)
+                    if changes is None or self.tenants.changes() != changes:
+                        self.store.append((name, args, kwargs, tape, _outcome_digest(outcome)), self.tenants)
         if prepared and not self.replaying:
             for org_id, items in prepared:
                 self.courier.submit(org_id, items)

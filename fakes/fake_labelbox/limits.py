@@ -2,7 +2,9 @@
 
 Past a bound the client gets a Labelbox-shaped error, never a hang or a crash:
 
-* body larger than ``max_body_bytes``: HTTP 413, ``MALFORMED_REQUEST``;
+* on every route but the labelling page (which bounds its own): a body larger than ``max_body_bytes`` (by its
+  Content-Length, before it is read; a chunked one as it is read), or a multipart body of more than
+  ``max_form_parts`` parts: HTTP 413, ``MALFORMED_REQUEST``, the message naming the bound;
 * variables nested deeper than ``max_json_depth`` or a list longer than ``max_list_length``
   (in variables or in the document's literals): HTTP 400, ``MALFORMED_REQUEST``;
 * a document longer than ``max_query_chars``, with more than ``max_tokens`` tokens, brackets nested
@@ -11,8 +13,10 @@ Past a bound the client gets a Labelbox-shaped error, never a hang or a crash:
   ``ValidationFailedError``), with ``extensions.limit`` naming the bound.
 
 * a result of more than ``max_result_nodes`` fields (counted while resolving, so a small document that
-  fans out over lists is stopped too): HTTP 400, ``GRAPHQL_VALIDATION_FAILED`` "Query complexity limit
-  exceeded" with ``extensions.limit``; the server lock is released at once.
+  fans out over lists is stopped too), or resolving for longer than ``max_request_ms`` under the server lock
+  (checked at every field and every item a where-clause filters): HTTP 400, ``GRAPHQL_VALIDATION_FAILED``
+  "Query complexity limit exceeded" with ``extensions.limit``; the server lock is released at once, and a
+  journal replay stops the request at the same point.
 
 The checks on a document run before graphql-core's validation (some of its rules are quadratic in
 the number of same-named fields), and their results are cached with the parsed document.
@@ -34,6 +38,7 @@ from graphql import (
     Node,
     OperationDefinitionNode,
 )
+from werkzeug.wrappers import Request
 
 from .errors import COMPLEXITY_MESSAGE, LimitExceeded
 
@@ -49,6 +54,8 @@ class Limits:
     max_list_length: int = 100_000
     max_json_depth: int = 32
     max_result_nodes: int = 20_000
+    max_request_ms: int = 1_000
+    max_form_parts: int = 1_000
 
     def update(self, **changes: Any) -> Limits:
         for k, v in changes.items():
@@ -62,6 +69,10 @@ class Limits:
     def view(self) -> dict:
         return asdict(self)
 
+    def budget(self) -> dict:
+        """The bounds checked while a document is resolved (``resolvers.common.Ctx``)."""
+        return {"max_result_nodes": self.max_result_nodes, "max_request_ms": self.max_request_ms}
+
 
 def complexity(limit: str, value: int, actual: int | None = None) -> LimitExceeded:
     return LimitExceeded(COMPLEXITY_MESSAGE, "GRAPHQL_VALIDATION_FAILED", 400, limit, value, actual)
@@ -72,6 +83,35 @@ def malformed(message: str, limit: str, value: int, actual: int | None = None, s
 
 
 # ---- request body and variables -------------------------------------------------------------------
+
+def bound_body(request: Request, limits: Limits) -> None:
+    """Bound reading ``request``'s body, before anything reads it: a body past ``max_body_bytes`` raises
+    :class:`LimitExceeded`, by its Content-Length before a byte is read, or, chunked, after reading at most one byte
+    more than the bound (the body is kept for the handler). A multipart body of more parts than ``max_form_parts``
+    raises werkzeug's ``RequestEntityTooLarge`` when the handler reads it (see :func:`body_too_large`)."""
+    request.max_content_length = limits.max_body_bytes
+    request.max_form_memory_size = limits.max_body_bytes  # a multipart text part: bounded by the body alone
+    request.max_form_parts = limits.max_form_parts
+    if (request.content_length or 0) > limits.max_body_bytes:
+        raise _body_bytes(limits, request.content_length)
+    if request.content_length is None and "wsgi.input_terminated" in request.environ:  # chunked
+        request.max_content_length = limits.max_body_bytes + 1
+        if len(request.get_data(cache=True)) > limits.max_body_bytes:
+            raise _body_bytes(limits, None)
+
+
+def body_too_large(request: Request, limits: Limits) -> LimitExceeded:
+    """The bound a ``RequestEntityTooLarge`` raised by a handler reading a bounded body stands for."""
+    if request.mimetype == "multipart/form-data":
+        return malformed(f"Multipart request with more than {limits.max_form_parts} parts", "max_form_parts",
+                         limits.max_form_parts, status=413)
+    return _body_bytes(limits, request.content_length)
+
+
+def _body_bytes(limits: Limits, actual: int | None) -> LimitExceeded:
+    return malformed(f"Request body larger than {limits.max_body_bytes} bytes", "max_body_bytes",
+                     limits.max_body_bytes, actual, status=413)
+
 
 def check_json(value: Any, limits: Limits, what: str = "variables") -> None:
     """Depth and list lengths of a decoded JSON value (iterative: safe on any nesting json accepted)."""
@@ -167,11 +207,16 @@ def check_document(doc: DocumentNode, limits: Limits) -> None:
             depth(d.selection_set, frozenset())
 
 
+def selected_operation(doc: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
+    """The operation that would run: the one named ``operation_name``, else the first."""
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    return next((o for o in ops if o.name and o.name.value == operation_name), ops[0] if ops else None)
+
+
 def root_fields(doc: DocumentNode, operation_name: str | None) -> tuple[str, ...]:
     """The root field names of the operation that would run (fragments on the root included)."""
     fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
-    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
-    op = next((o for o in ops if o.name and o.name.value == operation_name), ops[0] if ops else None)
+    op = selected_operation(doc, operation_name)
     out: list[str] = []
     seen: set[str] = set()
 

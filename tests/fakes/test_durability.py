@@ -293,3 +293,89 @@ def _labels(client, project_id) -> set[str]:
     task = client.get_project(project_id).export(params={"label_details": True})
     task.wait_till_done()
     return {lab["id"] for row in task.get_buffered_stream() for lab in row.json["projects"][project_id]["labels"]}
+
+
+# ---- reads cost the state file nothing --------------------------------------------------------------
+
+BIG_READ = "query($n: String) { projects(where: {name: $n}) { id } }"
+
+
+def _journal(db) -> tuple[int, int]:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    rows, size = con.execute("SELECT COUNT(*), COALESCE(SUM(LENGTH(entry)), 0) FROM journal").fetchone()
+    con.close()
+    return rows, size
+
+
+def _file_bytes(db) -> int:
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*") if not p.name.endswith(".lock"))
+
+
+def test_five_large_reads_do_not_grow_the_state_file(tmp_path):
+    db = tmp_path / "reads.db"
+    app = FakeLabelboxApp(api_key=KEY, seed=0, db=str(db))
+    script_setup(app)
+    before, size = _journal(db), _file_bytes(db)
+    for _ in range(5):  # a 5 MB variable each
+        assert _gql(app, BIG_READ, {"n": "x" * 5_000_000}) == {"projects": []}
+    assert _journal(db) == before and _file_bytes(db) == size
+    app.close()
+
+
+def test_a_poll_that_moves_a_task_on_is_journaled_and_replayed(tmp_path):
+    """Reads that change the state (a task answering IN_PROGRESS counts its polls down) are journaled; the rest
+    are not; a restart after a kill gives the same state either way."""
+    db = tmp_path / "polls.db"
+    app = FakeLabelboxApp(api_key=KEY, seed=0, db=str(db))
+    _admin(app, "tasks", {"polls_in_progress": 2})
+    did = _gql(app, 'mutation { createDataset(data: {name: "d"}) { id } }')["createDataset"]["id"]
+    chunk = _upload(app, json.dumps([{"id": {"type": "AUTO", "value": ""},
+                                      "payload": {"dataset_id": did, "row_data": "r", "global_key": "g"}}]).encode())
+    manifest = _upload(app, json.dumps({"chunk_uris": [chunk]}).encode())
+    task = _gql(app, "mutation($m: String!) { upsertDataRows(data: {manifestUri: $m}) { id } }", {"m": manifest})
+    poll = "query($t: ID!, $pad: String) { user { createdTasks(where: {id: $t, OR: [{name: $pad}, {id: $t}]}) { status } } }"
+    statuses = []
+    for _ in range(3):
+        rows = _journal(db)[0]
+        status = _gql(app, poll, {"t": task["upsertDataRows"]["id"], "pad": "x" * 100_000})
+        statuses.append(status["user"]["createdTasks"][0]["status"])
+        statuses.append(_journal(db)[0] - rows)  # journal rows this poll added
+    assert statuses == ["IN_PROGRESS", 1, "IN_PROGRESS", 1, "COMPLETE", 0]
+    want = app.digest()
+    app.store.close()  # as a kill leaves it
+    again = FakeLabelboxApp(api_key=KEY, seed=0, db=str(db))
+    assert again.digest() == want
+    again.close()
+
+
+def test_reads_after_a_sigkill_replay_to_the_same_state(tmp_path):
+    """Reads (some of which move tasks on) between writes, a SIGKILL, a restart: the same state, by digest."""
+    import labelbox
+
+    db = tmp_path / "kill_reads.db"
+    proc, base = _start(db)
+    try:
+        requests.post(base + "/_fake/tasks", json={"polls_in_progress": 1}, timeout=10)
+        client = labelbox.Client(api_key=KEY, endpoint=base + "/graphql", rest_endpoint=base + "/api/v1")
+        project, _ds, keys = make_pool(client, 20)
+        for i in range(5):
+            client.get_project(project.uid).name  # noqa: B018 - a read
+            s = requests.post(base + "/graphql", json={"query": BIG_READ, "variables": {"n": "x" * 1_000_000}},
+                              headers={"Authorization": f"Bearer {KEY}"}, timeout=30)
+            assert s.status_code == 200
+            client.create_dataset(name=f"d{i}")
+        want = requests.get(base + "/_fake/digest", timeout=10).json()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _journal(db)[1] < 1_000_000  # none of the 1 MB reads was journaled
+    proc, base = _start(db)
+    try:
+        assert requests.get(base + "/_fake/digest", timeout=10).json() == want
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0

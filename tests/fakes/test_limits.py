@@ -111,6 +111,7 @@ def test_a_small_document_that_fans_out_is_stopped_while_resolving(fake, client)
 
     for i in range(6):
         client.create_project(name=f"p{i}", media_type=MediaType.Text)
+    fake.admin.set_limits(max_request_ms=60_000)  # the node bound alone, however busy the machine
     inner = "id"
     for _ in range(8):  # 6**8 projects asked for by ~20 fields: inside every document limit
         inner = f"organization {{ projects {{ {inner} }} }}"
@@ -123,3 +124,140 @@ def test_a_small_document_that_fans_out_is_stopped_while_resolving(fake, client)
         client.get_projects().get_many(20)
     fake.admin.set_limits(max_result_nodes=20_000)
     assert client.get_user().email  # the server keeps serving
+
+
+def _fan_out(levels: int) -> str:
+    inner = "id"
+    for _ in range(levels):
+        inner = f"organization {{ projects {{ {inner} }} }}"
+    return inner
+
+
+def test_a_request_past_its_time_budget_is_stopped_and_the_lock_released(fake, client):
+    from labelbox import MediaType
+
+    for i in range(6):
+        client.create_project(name=f"p{i}", media_type=MediaType.Text)
+    query = {"query": "{ " + _fan_out(4) + " }"}  # 6**4 projects: inside the node bound
+    assert _post(fake, query)[0] == 200
+    fake.admin.set_limits(max_request_ms=1)
+    status, body = _post(fake, query)
+    assert status == 400 and _error(body)[:2] == ("GRAPHQL_VALIDATION_FAILED", "max_request_ms")
+    assert body["data"] is None and body["errors"][0]["extensions"]["limit"]["value"] == 1
+    with pytest.raises(lbx.ValidationFailedError):
+        client.get_projects().get_many(100)  # the SDK's exception for Labelbox's complexity errors
+    assert fake.app.lock.acquire(blocking=False)  # released
+    fake.app.lock.release()
+    fake.admin.set_limits(max_request_ms=Limits().max_request_ms)
+    assert _post(fake, query)[0] == 200
+
+
+def test_a_mutation_stopped_by_the_time_budget_replays_to_the_same_state(tmp_path):
+    """The stop is a reading of the clock: journaled, it stops the replay at the same field, however fast."""
+    from fake_labelbox.app import FakeLabelboxApp
+    from werkzeug.test import Client
+
+    db = str(tmp_path / "budget.db")
+    app = FakeLabelboxApp(api_key=API_KEY, seed=0, db=db)
+    client = Client(app)
+
+    def gql(query):
+        return client.post("/graphql", json={"query": query}, headers=AUTH)
+
+    for i in range(6):
+        assert gql(f'mutation {{ createProject(data: {{name: "p{i}", mediaType: Text}}) {{ id }} }}').status_code == 200
+    app.limits.update(max_request_ms=1)
+    r = gql('mutation { createProject(data: {name: "last", mediaType: Text}) { ' + _fan_out(5) + " } }")
+    assert r.status_code == 400 and _error(r.get_json())[1] == "max_request_ms"
+    want = app.digest()
+    app.store.close()  # as a kill leaves it: the stopped mutation is replayed from the journal
+    again = FakeLabelboxApp(api_key=API_KEY, seed=0, db=db)
+    assert again.digest() == want and len(again.state.projects) == 7
+    again.close()
+
+
+def test_a_document_is_parsed_and_validated_once_outside_the_lock(server, monkeypatch):
+    """Long documents (inlined literals, not kept in the document cache) included."""
+    from fake_labelbox import graphql_endpoint
+
+    calls = []
+    lock = server.app.lock
+
+    def counted(fn):
+        def wrapper(*args, **kwargs):
+            calls.append((fn.__name__, lock._is_owned()))
+            return fn(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(graphql_endpoint, "parse", counted(graphql_endpoint.parse))
+    monkeypatch.setattr(graphql_endpoint, "validate", counted(graphql_endpoint.validate))
+    names = ", ".join(f'"n{i}"' for i in range(5_000))
+    query = "{ projects(where: {AND: [{id_in: [" + names + "]}]}) { id } }"
+    assert len(query) > graphql_endpoint.CACHE_MAX_CHARS
+    assert _post(server, {"query": query}) == (200, {"data": {"projects": []}})
+    assert calls == [("parse", False), ("validate", False)]
+
+
+# ---- bodies: bounded on every route before they are read -----------------------------------------------
+
+BODY_ROUTES = [  # (method, path): GraphQL, the admin API, REST, files
+    ("POST", "/graphql"),
+    ("POST", "/_fake/truth"),
+    ("PUT", "/api/v1/feature-schemas/x"),
+    ("GET", "/files/x"),
+]
+
+
+def _refusal(method, path, r):
+    assert r.status_code == 413, (path, r.status_code, r.text)
+    body = r.json()
+    if path == "/graphql":
+        (err,) = body["errors"]
+        assert body["data"] is None and err["extensions"]["code"] == "MALFORMED_REQUEST"
+        return err["message"], err["extensions"]["limit"]
+    return body["message"], body["limit"]
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+def test_a_body_announced_too_large_is_refused_before_it_is_read(server, method, path):
+    """Content-Length: 10 GB, and no body at all: a server that read first would wait for it."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {API_KEY}\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert f"larger than {Limits().max_body_bytes} bytes".encode() in answer
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_ROUTES)
+def test_a_chunked_body_is_refused_once_past_the_bound(server, method, path):
+    server.admin.set_limits(max_body_bytes=1_000)
+
+    def chunks():
+        for _ in range(30):
+            yield b" " * 100
+
+    r = requests.request(method, server.url + path, data=chunks(), timeout=30,
+                         headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"})
+    message, limit = _refusal(method, path, r)
+    assert message == "Request body larger than 1000 bytes" and limit["name"] == "max_body_bytes"
+
+
+def test_a_multipart_body_of_too_many_parts_names_the_parts_bound(server):
+    ops = {"query": "mutation($f: Upload!) { uploadFile(file: $f, contentLength: 1) { url } }", "variables": {"f": None}}
+    files = {"operations": (None, json.dumps(ops)), "map": (None, json.dumps({"1": ["variables.f"]})),
+             "1": ("f.txt", b"x")}
+    files.update({f"p{i}": (None, "y") for i in range(5_000)})  # about 450 KB
+    r = requests.post(server.graphql_url, files=files, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+    message, limit = _refusal("POST", "/graphql", r)
+    assert int(r.request.headers["Content-Length"]) < 500_000
+    assert message == f"Multipart request with more than {Limits().max_form_parts} parts"
+    assert limit["name"] == "max_form_parts"
+    del files["p0"]
+    server.admin.set_limits(max_form_parts=5_010)
+    r = requests.post(server.graphql_url, files=files, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30)
+    assert r.status_code == 200 and r.json()["data"]["uploadFile"]["url"]

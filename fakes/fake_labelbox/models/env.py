@@ -73,6 +73,20 @@ class Env:
     def token(self, nbytes: int = 16) -> str:
         return self._read("token", lambda: secrets.token_hex(nbytes))
 
+    def past(self, deadline: float, check: int) -> bool:
+        """Whether the monotonic clock is past ``deadline`` at the ``check``-th check of a command. Only a passed
+        deadline is recorded, so checks cost the journal nothing and a replay stops at the same check."""
+        if self._replay is not None:
+            if self._replay and tuple(self._replay[-1]) == ("past", check):
+                self._replay.pop()
+                return True
+            return False
+        if time.monotonic() <= deadline:
+            return False
+        if self._tape is not None:
+            self._tape.append(("past", check))
+        return True
+
 
 LIVE_ENV = Env()
 

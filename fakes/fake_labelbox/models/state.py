@@ -56,13 +56,20 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
 
     The lock and the :class:`Env` are shared by every organization of one server and are not part
     of the persisted state (see ``attach``).
+
+    ``changes`` counts what a read may change as a side effect (a clock reading, a drawn id, a task or import
+    that progresses when polled, the workforce in its automatic modes): a GraphQL query that leaves it alone is not
+    journaled. It is not part of the state.
     """
+
+    TRANSIENT = ("lock", "env", "changes")
 
     def __init__(self, seed: int | None = None, *, lock=None, env: Env | None = None, org_id: str = ORG_ID,
                  org_name: str = "Fake Organization", user_id: str = USER_ID) -> None:
         self.lock = lock or threading.RLock()
         self.env = env or LIVE_ENV
         self.org_id, self.org_name, self.user_id = org_id, org_name, user_id
+        self.changes = 0
         self.reset(seed)
 
     def attach(self, lock, env: Env) -> None:
@@ -72,12 +79,17 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
         self.clock.env = env
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in vars(self).items() if k not in ("lock", "env")}
+        return {k: v for k, v in vars(self).items() if k not in self.TRANSIENT}
 
     def __setstate__(self, d: dict) -> None:
         vars(self).update(d)
         self.lock = threading.RLock()
         self.env = LIVE_ENV
+        self.changes = 0
+
+    def changed(self) -> None:
+        """Count a change made outside the generic helpers (``now``, ``new_id``)."""
+        self.changes += 1
 
     # ---- lifecycle -------------------------------------------------------------------------
     def reset(self, seed: int | None = None) -> None:
@@ -122,9 +134,11 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
             self.editor_id = editor.id
 
     def new_id(self) -> str:
+        self.changes += 1
         return self.ids.new()
 
     def now(self) -> str:
+        self.changes += 1
         return self.clock.stamp()
 
     # ---- generic lookup ----------------------------------------------------------------------
@@ -174,5 +188,6 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
         """The task as a poll sees it; counts down the configured IN_PROGRESS reads."""
         if task.polls_left > 0:
             task.polls_left -= 1
+            self.changed()
             return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
         return {"status": task.status, "completion_percentage": task.completion_percentage}

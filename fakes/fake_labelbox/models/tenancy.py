@@ -94,6 +94,10 @@ class Tenants:
         for org in self.orgs.values():
             org.state.attach(lock, env)
 
+    def changes(self) -> int:
+        """The organizations' change counts together (see ``State.changes``)."""
+        return sum(org.state.changes for org in self.orgs.values())
+
     @property
     def default(self) -> Org:
         return self.orgs[self.default_org_id]

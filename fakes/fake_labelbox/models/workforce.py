@@ -50,6 +50,8 @@ class Workforce:
     def tick(self) -> None:
         """Called once per API request: advances the workforce in the automatic modes."""
         cfg = self.config
+        if cfg.mode != "manual":
+            self.state.changed()  # every request moves an automatic workforce on
         if cfg.mode == "per_request":
             self.credit += cfg.rate
         elif cfg.mode == "per_second":

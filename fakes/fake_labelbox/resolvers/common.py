@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
-from ..errors import ResultTooLarge, bad_input
+from ..errors import OverBudget, bad_input
 from ..models.entities import Task
 from ..models.env import parse_time
 from ..models.state import State
@@ -27,16 +28,40 @@ class Upload:
 
 @dataclass
 class Ctx:
+    """One request's context: the organization's state, and its budget (fields resolved, milliseconds)."""
+
     state: State
     base_url: str  # e.g. "http://127.0.0.1:8765", used for absolute file URLs
     max_result_nodes: int = 20_000
+    max_request_ms: int = 1_000
     nodes: int = 0  # fields resolved so far in this request
+    checks: int = 0  # budget checks so far (fields and filtered items)
+    deadline: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.deadline += self.max_request_ms / 1000
 
     def spend(self) -> None:
         """One more field resolved; past the request's bound the whole execution stops."""
         self.nodes += 1
         if self.nodes > self.max_result_nodes:
-            raise ResultTooLarge(self.max_result_nodes)
+            raise OverBudget("max_result_nodes", self.max_result_nodes)
+        self.check_time()
+
+    def check_time(self) -> None:
+        """Past the request's time budget the whole execution stops (at the same point in a journal replay)."""
+        self.checks += 1
+        if self.state.env.past(self.deadline, self.checks):
+            raise OverBudget("max_request_ms", self.max_request_ms)
+
+    def where(self, items: Iterable, where: dict | None) -> list:
+        """The items a where-clause keeps, each one checked against the time budget."""
+        out = []
+        for x in items:
+            self.check_time()
+            if matches(x, where):
+                out.append(x)
+        return out
 
     def file_url(self, file_id: str, **params: object) -> str:
         """A signed URL for one of the organization's files, as Labelbox hands out signed storage URLs."""
@@ -137,7 +162,7 @@ def cursor_page(items: list, after: str | None, first: int | None) -> tuple[list
 def list_of(fn: Callable) -> Callable:
     """A list field with ``skip``/``first``/``where`` over what ``fn(obj, info)`` returns."""
     def resolve(obj, info, skip=0, first=None, where=None, **_kw):
-        return page([x for x in fn(obj, info) if matches(x, where)], skip, first)
+        return page(info.context.where(fn(obj, info), where), skip, first)
     return resolve
 
 

@@ -11,7 +11,6 @@ from .common import (
     attr,
     cursor_page,
     derived_id,
-    matches,
     page,
     resolve_own_file,
     snake,
@@ -20,7 +19,7 @@ from .common import (
 
 
 def q_datasets(_root, info, where=None, skip=0, first=None):
-    return page([d for d in info.context.state.datasets.values() if matches(d, where)], skip, first)
+    return page(info.context.where(info.context.state.datasets.values(), where), skip, first)
 
 
 def q_dataset_data_rows(_root, info, id, first=None, where=None, **kw):

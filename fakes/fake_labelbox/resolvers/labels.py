@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from ..errors import bad_input
 from ..models.export import export_annotations
-from .common import Ctx, matches, page, resolve_own_file
+from .common import Ctx, page, resolve_own_file
 
 
 def import_view(ctx: Ctx, imp) -> dict:
@@ -53,13 +53,13 @@ def project_labels(p, info, where=None, skip=0, first=None):
     if where and "createdBy" in where:
         items = [lab for lab in items if where["createdBy"]["id"] == st.user.id]
         where = {k: v for k, v in where.items() if k != "createdBy"}
-    return page([lab for lab in items if matches(lab, where)], skip, first)
+    return page(info.context.where(items, where), skip, first)
 
 
 def row_labels(row, info, where=None, skip=0, first=None):
     st = info.context.state
     items = [lab for lab in st.labels.values() if lab.data_row_id == row.id and not lab.deleted]
-    return page([lab for lab in items if matches(lab, where)], skip, first)
+    return page(info.context.where(items, where), skip, first)
 
 
 def label_feedback(_root, info, input):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import not_found
-from .common import list_of, matches, page, task_view
+from .common import list_of, page, task_view
 
 
 def q_user(_root, info, where=None):
@@ -24,7 +24,7 @@ def q_task(_root, info, where=None):
 def user_created_tasks(u, info, where=None, skip=0, first=None):
     """Tasks read as polls (each one listed counts down its IN_PROGRESS reads)."""
     st = info.context.state
-    tasks = [t for t in st.tasks.values() if t.user_id == u.id and matches(t, where)]
+    tasks = info.context.where((t for t in st.tasks.values() if t.user_id == u.id), where)
     return page([task_view(st, t) for t in tasks], skip, first)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import bad_input
-from .common import matches, page
+from .common import page
 
 
 def q_project(_root, info, where):
@@ -13,11 +13,11 @@ def q_project(_root, info, where):
 
 
 def q_projects(_root, info, where=None, skip=0, first=None):
-    return page([p for p in info.context.state.projects.values() if matches(p, where)], skip, first)
+    return page(info.context.where(info.context.state.projects.values(), where), skip, first)
 
 
 def q_labeling_frontends(_root, info, where=None, skip=0, first=None):
-    return page([f for f in info.context.state.frontends.values() if matches(f, where)], skip, first)
+    return page(info.context.where(info.context.state.frontends.values(), where), skip, first)
 
 
 def m_create_project(_root, info, data):
