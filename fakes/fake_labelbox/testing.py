@@ -229,8 +229,9 @@ def call_app(app, base_url: str, request) -> tuple[int, str, list[tuple[str, str
     from werkzeug.test import EnvironBuilder, run_wsgi_app
 
     path, _, query = request.path_url.partition("?")
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "transfer-encoding"}  # the body is whole
     builder = EnvironBuilder(method=request.method, base_url=base_url, path=path, query_string=query,
-                             headers=dict(request.headers), data=_body(request.body))
+                             headers=headers, data=_body(request.body))
     try:
         app_iter, status, headers = run_wsgi_app(app, builder.get_environ(), buffered=True)
     except ConnectionError as e:  # an injected dropped connection
@@ -250,4 +251,6 @@ def _body(body: Any) -> bytes:
         return body.encode("utf-8")
     if hasattr(body, "read"):
         return body.read()
-    return bytes(body)
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    return b"".join(body)  # a chunked body: its chunks

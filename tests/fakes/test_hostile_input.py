@@ -127,6 +127,62 @@ CASES = [
     ("unknown route", "PUT", "/graphql", {}, b"{}", 404, None),
 ]
 
+
+
+def fan_out(levels: int, width: int, where: str = "") -> str:
+    """A small document whose result multiplies by ``width`` at each of ``levels`` levels (shared fragments)."""
+    frags = [f"fragment L0 on Organization {{ projects{where} {{ id }} }}"]
+    for k in range(1, levels + 1):
+        copies = " ".join(f"a{i}: projects {{ organization {{ ...L{k - 1} }} }}" for i in range(width))
+        frags.append(f"fragment L{k} on Organization {{ {copies} }}")
+    return f"{{ user {{ organization {{ ...L{levels} }} }} }} " + " ".join(frags)
+
+
+ALL_PASS = [{"name_not": "zz"}] * 4_900  # every clause holds, so each is evaluated
+MANY_PARTS = b"".join(b'--XX\r\nContent-Disposition: form-data; name="p%d"\r\n\r\ny\r\n' % i for i in range(1_100))
+
+
+def chunked(n: int):
+    """A body sent in chunks (no Content-Length), ``n`` bytes of JSON in all."""
+    def body():
+        yield b'{"pad": "'
+        for _ in range((n - 11) // 1000):
+            yield b"x" * 1000
+        yield b'"}'
+    return body
+
+
+# the bounds this table runs under (set by the ``world`` fixture)
+WORLD_LIMITS = {"max_body_bytes": 200_000, "max_list_length": 5000, "max_depth": 20, "max_result_nodes": 2_000}
+CASES += [
+    # documents within every document bound that ask too much while resolving
+    ("result-size bomb", "POST", "/graphql", {}, gql(fan_out(4, 8)), 400, "GRAPHQL_VALIDATION_FAILED"),
+    ("time-budget bomb", "POST", "/graphql", {},
+     gql(fan_out(3, 7, "(where: $w)").replace("{ user", "query($w: ProjectWhereInput) { user", 1),
+         {"w": {"AND": ALL_PASS}}), 400, "GRAPHQL_VALIDATION_FAILED"),
+    ("long AND filter", "POST", "/graphql", {},
+     gql("{ projects(where: {AND: [" + ", ".join(['{name_not: "zz"}'] * 4_900) + "]}) { id } }"), 200, None),
+    # bodies on every route: announced too large, or chunked past the bound
+    ("oversized admin body", "POST", "/_fake/truth", {}, json.dumps({"truth": {"k": "x" * 300_000}}), 413, None),
+    ("oversized rest body", "PUT", "/api/v1/feature-schemas/x", {}, json.dumps({"normalized": "x" * 300_000}), 413,
+     None),
+    ("chunked graphql body", "POST", "/graphql", {}, chunked(300_000), 413, "MALFORMED_REQUEST"),
+    ("chunked admin body", "POST", "/_fake/truth", {}, chunked(300_000), 413, None),
+    ("chunked file request", "GET", "/files/{file}", {}, chunked(300_000), 413, None),
+    ("multipart of too many parts", "POST", "/graphql", {"Content-Type": "multipart/form-data; boundary=XX"},
+     MANY_PARTS + b"--XX--\r\n", 413, "MALFORMED_REQUEST"),
+    # files: signed URLs or the owner's key
+    ("unsigned file read", "GET", "/files/{file}", {"Authorization": None}, None, 403, None),
+    ("wrongly signed file read", "GET", "/files/{file}?sig=" + "0" * 32, {"Authorization": None}, None, 403, None),
+    ("another org's file", "GET", "/files/{foreign_file}", {}, None, 403, None),
+    ("another org's file with our signature", "GET", "/files/{foreign_file}?sig={file_sig}", {"Authorization": None},
+     None, 403, None),
+    # cross-organization reads
+    ("another org's dataset", "POST", "/graphql", {},
+     gql("query($d: ID!) { dataset(where: {id: $d}) { id name } }", {"d": "{foreign_dataset}"}), 200,
+     "RESOURCE_NOT_FOUND"),
+]
+
 # ---- the labelling page's tokens (fake_labelbox.labeling_ui): placeholders {token} (a labeller's, max_priority 1),
 # {revoked_token}, {leased_row} (leased to another labeller), {outside_row} (priority 5: not the round's)
 TOKEN = {"X-Labeling-Token": "{token}"}
@@ -179,9 +235,11 @@ def world(fake):
     op, od, _ = make_pool(oc, 2)
     revoked = fake.issue_key()
     fake.revoke_key(revoked)
-    fake.admin.set_limits(max_body_bytes=200_000, max_list_length=5000, max_depth=20)
+    foreign_url = oc.upload_data(b"theirs", filename="t.txt")
+    fake.admin.set_limits(**WORLD_LIMITS)
     return _labelling_world(fake, project.uid) | {"project": project.uid, "dataset": dataset.uid, "foreign_project": op.uid, "foreign_dataset": od.uid,
-            "foreign_ontology": op.ontology().uid, "revoked_key": revoked, "file": url.rsplit("/", 1)[1].split("?")[0]}
+            "foreign_ontology": op.ontology().uid, "revoked_key": revoked, "file": url.rsplit("/", 1)[1].split("?")[0],
+            "file_sig": url.split("sig=")[1], "foreign_file": foreign_url.rsplit("/", 1)[1].split("?")[0]}
 
 
 def _fill(text, world):
@@ -200,7 +258,7 @@ def test_hostile_requests_get_labelbox_errors_and_change_nothing(fake, world):
                 h.pop(k, None)
             else:
                 h[k] = _fill(v, world)
-        data = _fill(body, world) if isinstance(body, str) else body
+        data = _fill(body, world) if isinstance(body, str) else body() if callable(body) else body
         r = requests.request(method, fake.url + _fill(path, world), data=data, headers=h, timeout=30)
         assert r.status_code == status, (name, r.status_code, r.text[:300])
         got = r.json()
@@ -215,3 +273,11 @@ def test_hostile_requests_get_labelbox_errors_and_change_nothing(fake, world):
     assert fake.digest() == before, "a rejected request changed the state"
     assert requests.get(fake.url + "/_fake/health", timeout=5).json()["status"] == "ok"
     assert fake.client().get_project(world["project"]).name == "sentiment"
+
+
+@pytest.mark.parametrize(("case", "bound"), [("result-size bomb", "max_result_nodes"),
+                                             ("time-budget bomb", "max_request_ms")])
+def test_each_bomb_is_stopped_by_its_own_bound(fake, world, case, bound):
+    (_name, _method, _path, _headers, body, _status, _code), = [c for c in CASES if c[0] == case]
+    r = requests.post(fake.graphql_url, data=body, headers={"Authorization": KEY, "Content-Type": JSON}, timeout=60)
+    assert r.status_code == 400 and r.json()["errors"][0]["extensions"]["limit"]["name"] == bound
