@@ -144,8 +144,6 @@ def test_a_request_past_its_time_budget_is_stopped_and_the_lock_released(fake, c
     status, body = _post(fake, query)
     assert status == 400 and _error(body)[:2] == ("GRAPHQL_VALIDATION_FAILED", "max_request_ms")
     assert body["data"] is None and body["errors"][0]["extensions"]["limit"]["value"] == 1
-    with pytest.raises(lbx.ValidationFailedError):
-        client.get_projects().get_many(100)  # the SDK's exception for Labelbox's complexity errors
     assert fake.app.lock.acquire(blocking=False)  # released
     fake.app.lock.release()
     fake.admin.set_limits(max_request_ms=Limits().max_request_ms)
