@@ -1,7 +1,8 @@
 """The admin API over HTTP, under ``/_fake/``: a route table onto the :class:`~fake_labelbox.admin.Admin` methods.
 
-JSON in, JSON out; no Labelbox API key needed. With ``--admin-key K`` every route but ``health`` needs the
-header ``X-Fake-Admin-Key: K`` (``alrepro fake-server`` makes one up when it listens beyond loopback). A POST
+JSON in, JSON out; no Labelbox API key needed. With ``--admin-key K`` every route needs the
+header ``X-Fake-Admin-Key: K`` (without it ``health`` says only ``{"status": "ok"}``; ``alrepro fake-server``
+makes one up when it listens beyond loopback). A POST
 needs a JSON body (``Content-Type: application/json``), so a cross-site form cannot reach the state. Routes that act on one organization take ``organization_id`` in the body or
 ``?org=`` (default: the default organization; ``"*"`` = all, for ``truth`` and ``workforce/step``); ``queue``
 and ``workforce/step`` find a project's organization.
@@ -115,7 +116,9 @@ class AdminApi:
             endpoint, args = ROUTES.bind("fake-labelbox").match("/" + path, method=request.method)
         except HTTPException:
             endpoint, args = None, {}
-        if path != "health" and not self._allowed(request):
+        if not self._allowed(request):
+            if path == "health" and request.method == "GET":  # liveness for probes; the counts are the admin's
+                return json_response({"status": "ok"}, 200)
             return json_response({"message": "admin key required (header X-Fake-Admin-Key)"}, 403)
         if endpoint is None:
             return json_response({"message": f"No admin route {request.method} /_fake/{path}"}, 404)

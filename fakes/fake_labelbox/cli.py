@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--synchronous", default="FULL", choices=["NORMAL", "FULL", "EXTRA"],
                         help="with --db: SQLite synchronous mode (FULL survives power loss, NORMAL a process kill)")
     parser.add_argument("--admin-key", default=None,
-                        help="require this key (header X-Fake-Admin-Key) on /_fake/ routes other than health "
+                        help="require this key (header X-Fake-Admin-Key) on /_fake/ routes (health without it: status only) "
                              "(made up and printed when --host is not a loopback address)")
     parser.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                         help=f"override a request limit ({', '.join(Limits().view())})")

@@ -86,7 +86,10 @@ def test_a_cross_site_form_post_changes_nothing(fake, client):
 
 def test_admin_key_guards_every_route_but_health():
     with FakeLabelbox.running(api_key="k", seed=0, admin_key="door") as fake:
-        assert requests.get(f"{fake.url}/_fake/health", timeout=5).status_code == 200
+        health = requests.get(f"{fake.url}/_fake/health", timeout=5)
+        assert health.status_code == 200 and health.json() == {"status": "ok"}  # liveness only: no counts, no path
+        keyed = requests.get(f"{fake.url}/_fake/health", headers={"X-Fake-Admin-Key": "door"}, timeout=5).json()
+        assert keyed["status"] == "ok" and "projects" in keyed
         assert requests.get(f"{fake.url}/_fake/keys", timeout=5).status_code == 403
         assert requests.post(f"{fake.url}/_fake/reset", json={}, timeout=5).status_code == 403
         ok = requests.get(f"{fake.url}/_fake/keys", headers={"X-Fake-Admin-Key": "door"}, timeout=5)
