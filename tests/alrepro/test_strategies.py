@@ -448,3 +448,36 @@ def test_probcover_lc_switches_to_least_confidence_after_the_cold_start():
     labeled[:COLD_START_LABELS] = True
     q2 = dataclasses.replace(q, labeled=labeled)
     np.testing.assert_array_equal(probcover_lc(q2), least_confidence(q2))
+
+
+def test_seals_candidates_are_the_labelled_rows_nearest_neighbours():
+    from alrepro.strategies.seals import seals_candidates
+
+    rng = np.random.default_rng(4)
+    E = rng.integers(-3, 4, size=(300, 5)).astype(float)  # integer rows: many exact distance ties
+    labeled = np.zeros(300, dtype=bool)
+    labeled[rng.choice(300, 6, replace=False)] = True
+    q = QueryInput(proba=None, labeled=labeled, row_ids=np.arange(300), embeddings=E)
+    want = np.zeros(300, dtype=bool)
+    for j in np.flatnonzero(labeled):
+        d2 = ((E - E[j]) ** 2).sum(axis=1)
+        d2[j] = np.inf
+        want |= d2 <= np.sort(d2)[9]  # the 10 nearest, and every row tied with the 10th
+    got = seals_candidates(q, k=10)
+    np.testing.assert_array_equal(got, want & ~labeled)
+    np.testing.assert_array_equal(seals_candidates(dataclasses.replace(q, gram=E @ E.T), k=10), got)
+
+
+@pytest.mark.parametrize("name", ["coreset_seals", "badge_seals"])
+def test_seals_strategies_rank_the_neighbours_first_then_the_rest_by_row_id(name):
+    from alrepro.strategies.seals import seals_candidates
+
+    q = make_query(400, n_labeled=2, d=4, ties=False)
+    near = seals_candidates(q)
+    assert 0 < near.sum() < 398
+    ranking = STRATEGIES[name].function(q)
+    head, tail = ranking[: near.sum()], ranking[near.sum() :]
+    assert near[head].all() and not near[tail].any()
+    assert (np.diff(q.row_ids[tail]) > 0).all()
+    plain = {"coreset_seals": coreset, "badge_seals": badge}[name]
+    np.testing.assert_array_equal(head, plain(q, candidates=near))

@@ -3,8 +3,9 @@
 One concept per module (like small-text's ``query_strategies``): :mod:`.base` (the input, the registry entry,
 checks and the stable ranking), :mod:`.model_free` (``naive``, ``random``), :mod:`.uncertainty`
 (``least_confidence``, ``margin``, ``entropy``), :mod:`.committee` (``qbc_vote_entropy``, ``qbc_kl``),
-:mod:`.density` (``density_weighted``), :mod:`.coreset`, :mod:`.badge` and :mod:`.probcover` (with the cold-start
-schedule ``probcover_lc``). Every registered strategy passes the same template test
+:mod:`.density` (``density_weighted``), :mod:`.coreset`, :mod:`.badge`, :mod:`.seals` (both restricted to the
+labelled rows' nearest neighbours) and :mod:`.probcover` (with the cold-start schedule ``probcover_lc``). Every
+registered strategy passes the same template test
 (``tests/alrepro/test_strategies.py``).
 """
 
@@ -20,6 +21,7 @@ from alrepro.strategies.coreset import CORESET_GREEDY_BLOCK, coreset
 from alrepro.strategies.density import density_weighted
 from alrepro.strategies.model_free import naive, random
 from alrepro.strategies.probcover import COLD_START_LABELS, PROBCOVER_BLOCK, probcover, probcover_lc
+from alrepro.strategies.seals import SEALS_NEIGHBOURS, badge_seals, coreset_seals
 from alrepro.strategies.uncertainty import entropy, least_confidence, margin
 
 __all__ = [
@@ -47,6 +49,9 @@ __all__ = [
     "badge",
     "probcover",
     "probcover_lc",
+    "coreset_seals",
+    "badge_seals",
+    "SEALS_NEIGHBOURS",
 ]
 
 STRATEGIES: dict[str, StrategySpec] = {
@@ -67,6 +72,10 @@ STRATEGIES: dict[str, StrategySpec] = {
                      description="least confidence x pool density"),
         StrategySpec("badge", badge, needs_proba=True, needs_embeddings=True, pairwise=True,
                      description="k-means++ over the logistic model's gradient embeddings"),
+        StrategySpec("coreset_seals", coreset_seals, needs_embeddings=True, pairwise=True,
+                     description=f"core-set over the {SEALS_NEIGHBOURS} nearest neighbours of labelled rows (SEALS)"),
+        StrategySpec("badge_seals", badge_seals, needs_proba=True, needs_embeddings=True, pairwise=True,
+                     description=f"BADGE over the {SEALS_NEIGHBOURS} nearest neighbours of labelled rows (SEALS)"),
         StrategySpec("probcover", probcover, needs_embeddings=True, pairwise=True,
                      description="greedy max coverage of purity-sized balls (cold start)"),
         StrategySpec("probcover_lc", probcover_lc, needs_proba=True, needs_embeddings=True, pairwise=True, partial=True,

@@ -28,10 +28,11 @@ def gradient_scales(proba: np.ndarray) -> np.ndarray:
     return a
 
 
-def badge(q: QueryInput) -> np.ndarray:
-    """k-means++ seeds in gradient-embedding space for the first ``BADGE_BLOCK`` rows, the rest by distance."""
+def badge(q: QueryInput, *, candidates: np.ndarray | None = None) -> np.ndarray:
+    """k-means++ seeds in gradient-embedding space for the first ``BADGE_BLOCK`` rows, the rest by distance.
+    ``candidates`` (a bool mask) restricts the ranking to those unlabelled rows (see :mod:`.seals`)."""
     check_input(q, "badge", proba=True, embeddings=True)
-    cand = unlabeled(q)
+    cand = unlabeled(q) if candidates is None else np.flatnonzero(candidates & ~np.asarray(q.labeled))
     if cand.size == 0:
         return cand.astype(np.int64)
     ip = InnerProducts(q)

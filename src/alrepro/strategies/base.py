@@ -163,6 +163,12 @@ class InnerProducts:
             return self.gram[j].astype(np.float64)
         return self.E @ self.E[j]
 
+    def rows(self, block: np.ndarray) -> np.ndarray:
+        """Rows ``block`` against all rows, (len(block), n_rows) float64."""
+        if self.gram is not None:
+            return np.take(self.gram, block, axis=0).astype(np.float64)
+        return self.E[block] @ self.E.T
+
     def min_sq_distance(self, rows: np.ndarray, chunk: int = 1024) -> np.ndarray:
         """Each row's squared Euclidean distance to the nearest of ``rows`` (inf when ``rows`` is empty),
         in blocks of ``chunk`` rows: O(chunk * n) memory."""

@@ -15,10 +15,11 @@ from alrepro.strategies.base import InnerProducts, QueryInput, check_input, firs
 CORESET_GREEDY_BLOCK = 100
 
 
-def coreset(q: QueryInput) -> np.ndarray:
-    """Greedy k-centre over embeddings for the first ``CORESET_GREEDY_BLOCK`` rows, the rest by distance."""
+def coreset(q: QueryInput, *, candidates: np.ndarray | None = None) -> np.ndarray:
+    """Greedy k-centre over embeddings for the first ``CORESET_GREEDY_BLOCK`` rows, the rest by distance.
+    ``candidates`` (a bool mask) restricts the ranking to those unlabelled rows (see :mod:`.seals`)."""
     check_input(q, "coreset", embeddings=True)
-    cand = unlabeled(q)
+    cand = unlabeled(q) if candidates is None else np.flatnonzero(candidates & ~np.asarray(q.labeled))
     if cand.size == 0:
         return cand.astype(np.int64)
     ip = InnerProducts(q)
