@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,18 @@ def test_results_come_back_in_the_items_order(name, workers, monkeypatch):
 def test_an_unknown_engine_is_refused_with_the_valid_names():
     with pytest.raises(AlreproError, match="local, dask"):
         list(engine.map_ordered(_power, 1, [1], engine="ray"))
+
+
+def test_the_cli_refuses_an_unknown_engine_and_a_missing_dask_in_one_line(tmp_path: Path, capsys, monkeypatch):
+    from alrepro.cli import main
+
+    assert main(["reproduce", "--out", str(tmp_path), "--engine", "ray"]) == 2
+    assert "invalid choice: 'ray'" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if alrepro[dask] were not installed
+    assert main(["reproduce", "--out", str(tmp_path), "--engine", "dask", "--seeds", "1", "--no-replica"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].endswith("--engine dask needs Dask: pip install 'alrepro[dask]'")
+    assert not any(tmp_path.iterdir())  # refused before anything ran or was written
 
 
 @pytest.mark.slow
