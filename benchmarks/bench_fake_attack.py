@@ -5,7 +5,8 @@
 One fake on loopback (a subprocess, so its RSS is its own). Phase 1: ``--clients`` threads, each with its own
 SDK client, run a mixed workload (read a project, list its batches, page data rows, read the user, set one
 priority) for ``--seconds``. Phase 2: the same, while one more client sends, back to back, the worst requests
-inside the limits: a ~20-field document that fans out over every project (stopped by ``max_result_nodes``),
+inside the limits: a ~20-field document that fans out over every project (stopped by ``max_result_nodes`` or
+``max_request_ms``),
 the largest list literal allowed, a body just under ``max_body_bytes``. Reported: the well-behaved clients'
 p50/p99 latency in each phase and their ratio (bar: p99 ratio <= 3), and the server's peak RSS (bar: < 1 GB).
 """

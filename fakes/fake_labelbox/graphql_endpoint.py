@@ -78,11 +78,11 @@ class GraphQLEndpoint:
                 return early
         base_url = request.host_url.rstrip("/")
         op = selected_operation(document, operation_name)
-        run = self.app.journal.read if op is not None and op.operation == OperationType.QUERY else \
-            self.app.journal.command
+        query_only = op is not None and op.operation == OperationType.QUERY
+        run = self.app.journal.read if query_only else self.app.journal.command
         self._checked.document = (query, document)  # execute() runs in this thread: it need not parse again
         try:
-            body = run("graphql", org.id, base_url, query, variables, operation_name, limits.budget())
+            body = run("graphql", org.id, base_url, query, variables, operation_name, limits.budget(query_only))
         finally:
             self._checked.document = None
         stopped = body["data"] is None and any("limit" in e["extensions"] for e in body.get("errors", []))
