@@ -77,8 +77,8 @@ class GraphQLEndpoint:
             if early is not None:
                 return early
         base_url = request.host_url.rstrip("/")
-        op = selected_operation(document, operation_name)
-        query_only = op is not None and op.operation == OperationType.QUERY
+        chosen = selected_operation(document, operation_name)
+        query_only = chosen is not None and chosen.operation == OperationType.QUERY
         run = self.app.journal.read if query_only else self.app.journal.command
         self._checked.document = (query, document)  # execute() runs in this thread: it need not parse again
         try:
