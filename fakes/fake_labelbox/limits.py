@@ -51,7 +51,7 @@ class Limits:
     max_nesting: int = 64
     max_depth: int = 20
     max_fields: int = 1_000
-    max_list_length: int = 100_000
+    max_list_length: int = 1_000_000  # Labelbox takes a million ids in one bulk priority update
     max_json_depth: int = 32
     max_result_nodes: int = 10_000  # the SDK's largest pages are under 5,000 (100 data rows: 4,505)
     max_request_ms: int = 1_000  # the SDK's reads resolve within 200 ms on a 2-core machine at a load of 6

@@ -33,6 +33,8 @@ def nested(depth: int) -> str:
     return "{ user { " + "organization { projects { " * depth + "id" + " } }" * depth + " } }"
 
 
+LIST_BOUND = 100_000  # max_list_length as these cases set it (the default, 1,000,000, is Labelbox's bulk size)
+
 CASES = [
     ("max_depth", {"query": nested(15)}, "GRAPHQL_VALIDATION_FAILED"),
     ("max_nesting", {"query": "{ projects(where: {AND: " + "[{AND: " * 3000 + "[]" + "}]" * 3000 + "}) { id } }"},
@@ -40,8 +42,8 @@ CASES = [
     ("max_fields", {"query": "{ " + " ".join(f"a{i}: user {{ id }}" for i in range(1500)) + " }"},
      "GRAPHQL_VALIDATION_FAILED"),
     ("max_list_length", {"query": "query($n: [String!]!) { externalIdsToDataRowIds(externalId_in: $n) "
-                                  "{ dataRowId } }", "variables": {"n": ["x"] * 100_001}}, "MALFORMED_REQUEST"),
-    ("max_list_length", {"query": "{ externalIdsToDataRowIds(externalId_in: [" + ",".join(['"x"'] * 100_001)
+                                  "{ dataRowId } }", "variables": {"n": ["x"] * (LIST_BOUND + 1)}}, "MALFORMED_REQUEST"),
+    ("max_list_length", {"query": "{ externalIdsToDataRowIds(externalId_in: [" + ",".join(['"x"'] * (LIST_BOUND + 1))
                                   + "]) { dataRowId } }"}, "MALFORMED_REQUEST"),
     ("max_json_depth", {"query": "{ user { id } }", "variables": {"a": json.loads("[" * 40 + "]" * 40)}},
      "MALFORMED_REQUEST"),
@@ -50,6 +52,7 @@ CASES = [
 
 @pytest.mark.parametrize("limit, body, code", CASES, ids=[c[0] for c in CASES])
 def test_each_limit_answers_with_a_coded_error(server, limit, body, code):
+    server.admin.set_limits(max_list_length=LIST_BOUND)
     status, got = _post(server, body)
     assert status == 400 and _error(got)[:2] == (code, limit)
     if code == "GRAPHQL_VALIDATION_FAILED":

@@ -201,3 +201,30 @@ def test_every_queued_row_has_an_override_entry_at_its_batch_priority(client):
         [(k, 5, 1) for k in keys]
     assert project.set_labeling_parameter_overrides([(GlobalKey(keys[0]), 4), (GlobalKey(keys[1]), 3)])
     assert sorted(o.priority for o in project.labeling_parameter_overrides()) == [3, 4, 5]
+
+
+BATCH_V2 = """mutation($p: ID!, $ids: [ID!]) { project(where: {id: $p}) {
+  createBatchV2(input: {name: "big", dataRowIds: $ids}) { batch { id } } } }"""
+ADD_TO_BATCH = """mutation($p: ID!, $b: ID!, $ids: [ID!]) { project(where: {id: $p}) {
+  addDataRowsToBatchAsync(input: {batchId: $b, dataRowIds: $ids}) { taskId } } }"""
+PRIORITY_TASK = """mutation($p: ID!, $ids: [ID!]!) { project(where: {id: $p}) {
+  createQueuePriorityUpdateTask(data: {priority: 1, dataRowIdentifiers: {ids: $ids, idType: ID}}) { taskId } } }"""
+
+
+def test_labelbox_size_limits_on_batches_and_priority_updates(client, fake):
+    """Labelbox's limits hold for raw calls too: 100,000 rows a batch, 1,000,000 rows a bulk priority update."""
+    project, dataset, keys = make_pool(client, 3, batch=False)
+    ids = sorted(dr.uid for dr in dataset.data_rows())
+    before = fake.digest()
+    with pytest.raises(LabelboxError, match="Batch exceeds max size of 100000"):
+        client.execute(BATCH_V2, {"p": project.uid, "ids": ids + [f"missing{i}" for i in range(100_000)]})
+    batch = project.create_batch("small", ids[:2])
+    with pytest.raises(LabelboxError, match="Batch exceeds max size of 100000"):
+        client.execute(ADD_TO_BATCH, {"p": project.uid, "b": batch.uid, "ids": [f"missing{i}" for i in range(99_999)]})
+    fake.admin.set_limits(max_list_length=2_000_000)  # past the generic list bound, Labelbox's own one answers
+    with pytest.raises(LabelboxError, match="more than 1000000 data rows"):
+        client.execute(PRIORITY_TASK, {"p": project.uid, "ids": ids + ["missing"] * 999_998})
+    assert len(fake.queue(project.uid)) == 2
+    project.update_data_row_labeling_priority(UniqueIds(ids), 2)  # within the limits it is served
+    assert [e["priority"] for e in fake.queue(project.uid)] == [2, 2]
+    assert before != fake.digest()

@@ -7,6 +7,7 @@ from ..errors import bad_input, conflict, malformed, not_found
 from .entities import Batch, DataRow, Project, QueueEntry
 
 BATCH_SIZE = 100_000  # rows per batch when createBatches splits a list (Labelbox's limit per batch)
+PRIORITY_UPDATE_SIZE = 1_000_000  # rows one bulk priority update may name (Labelbox's limit)
 # The default workflow's task queues: key -> (name, queueType). Labeled rows are done unless moved.
 TASK_QUEUES = {
     "labeling": ("Initial labeling task", "MANUAL_LABELING_QUEUE"),
@@ -40,6 +41,7 @@ class QueueMixin:
         no row that could be added."""
         p = self.project(project_id)
         self._check_batch_name(p, name)
+        self.check_batch_size(0, len(row_ids or []) + len(global_keys or []))
         missing = [k for k in global_keys or [] if self.data_row_by_key("GKEY", k) is None]
         if missing:
             raise malformed(f"Data rows with the following global keys do not exist: {', '.join(missing)}.")
@@ -49,6 +51,19 @@ class QueueMixin:
             raise malformed("No valid data rows to be added from the list provided!")
         if all(row.id in p.rows for row in rows if row):
             raise malformed("No valid data rows to add to project")
+
+    @staticmethod
+    def check_batch_size(held: int, adding: int) -> None:
+        """A batch holds at most ``BATCH_SIZE`` rows (Labelbox's limit; the SDK checks it too, raw calls may not)."""
+        if held + adding > BATCH_SIZE:
+            raise bad_input(f"Batch exceeds max size of {BATCH_SIZE} data rows ({held + adding} requested), "
+                            "break into smaller batches")
+
+    @staticmethod
+    def check_priority_update_size(count: int) -> None:
+        if count > PRIORITY_UPDATE_SIZE:
+            raise bad_input(f"Cannot update the priority of more than {PRIORITY_UPDATE_SIZE} data rows at once "
+                            f"({count} requested)")
 
     def add_to_batch(self, batch_id: str, row_ids: list[str], global_keys: list[str], priority: int | None):
         """Enqueue rows; returns (added ids, failed ids-or-keys). A row already in the project, unknown, or whose

@@ -38,6 +38,7 @@ def pm_add_rows_async(p, info, input):
     if b is None or b.project_id != p.id:
         raise not_found("Batch", input["batchId"])
     prio = _batch_priority(input)
+    st.check_batch_size(len(b.row_ids), len(input.get("dataRowIds") or []) + len(input.get("globalKeys") or []))
     _added, failed = st.add_to_batch(b.id, input.get("dataRowIds") or [], input.get("globalKeys") or [], prio)
     t = st.create_task("add-data-rows-to-batch", f"Add data rows to batch {b.name}",
                        result=json.dumps({"failedDataRowIds": failed}) if failed else None)
@@ -97,6 +98,7 @@ def pm_unset_overrides(p, info, data=None, dataWithDataRowIdentifiers=None):
 def pm_priority_task(p, info, data):
     st = info.context.state
     ident = data.get("dataRowIdentifiers") or {"ids": [], "idType": "ID"}
+    st.check_priority_update_size(len(ident["ids"]))
     st.set_priorities(p.id, [(ident["idType"], k, data["priority"], None) for k in ident["ids"]])
     t = st.create_task("update-queue-priority", "Update queue priority")
     return {"taskId": t.id}
