@@ -38,7 +38,9 @@ def test_multipart_missing_part_is_malformed(fake):
 def test_cli_main_serves_until_interrupted():
     code = "import sys; from fake_labelbox.cli import main; sys.exit(main(sys.argv[1:]))"
     proc = subprocess.Popen([sys.executable, "-c", code, "--port", "0", "--api-key", "cli-key", "--seed", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            # as from a terminal, even when this test runs in a background job that ignores SIGINT
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = [proc.stdout.readline() for _ in range(4)]
         base = lines[0].split()[-1]
