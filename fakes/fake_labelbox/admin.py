@@ -146,9 +146,17 @@ class Admin:
         return [m for org in self._orgs(organization_id) for m in org.workforce.step(n)]
 
     @journaled
-    def set_task_polls(self, polls_in_progress: int, organization_id: str | None = None) -> None:
-        """New tasks answer IN_PROGRESS this many times before COMPLETE (0, the default, is synchronous)."""
-        self._org(organization_id).state.task_polls = int(polls_in_progress)
+    def set_task_polls(self, polls_in_progress: int, organization_id: str | None = None,
+                       task_type: str | None = None) -> None:
+        """New tasks (of ``task_type`` only, e.g. ``export-data-rows``, when given) answer IN_PROGRESS this many
+        times before COMPLETE (0, the default, is synchronous)."""
+        state = self._org(organization_id).state
+        if task_type is None:
+            state.task_polls = int(polls_in_progress)
+        elif isinstance(task_type, str):
+            state.task_polls_by_type[task_type] = int(polls_in_progress)
+        else:
+            raise ValueError("type must be a task type such as 'export-data-rows'")
 
     @journaled
     def create_organization(self, name: str | None = None, seed: int | None = None,

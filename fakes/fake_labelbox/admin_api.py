@@ -16,7 +16,7 @@ POST     /_fake/truth                        ``{"truth": {"<global key>": "Posit
 POST     /_fake/workforce/config             ``{"error_rate": 0.1, "seed": 0, "mode": "manual", ...}``
 POST     /_fake/workforce/step               ``{"n": 10, "project_id": "..."}`` - returns the labels made
 GET      /_fake/queue/<project_id>           queued rows in labeling order
-POST     /_fake/tasks                        ``{"polls_in_progress": 1}`` - tasks report IN_PROGRESS first
+POST     /_fake/tasks                        ``{"polls_in_progress": 1, "type"?}`` - tasks (of that type) report IN_PROGRESS first
 GET      /_fake/deliveries                   webhook deliveries so far (``?wait=5``: first wait up to 5 s for pending)
 POST     /_fake/faults                       a fault rule (see :mod:`fake_labelbox.faults`) or a list
 GET      /_fake/faults                       ``{"pending": [...], "fired": [...], "total_fired": n}``
@@ -180,7 +180,7 @@ class AdminApi:
         return {"queue": self.admin.queue(project_id, call.org)}
 
     def tasks(self, call: Call) -> dict:
-        self.admin.set_task_polls(_int(call.obj.get("polls_in_progress", 0)), call.org)
+        self.admin.set_task_polls(_int(call.obj.get("polls_in_progress", 0)), call.org, call.obj.get("type"))
         return {"status": "ok"}
 
     def deliveries(self, call: Call) -> dict:

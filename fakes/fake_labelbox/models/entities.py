@@ -163,6 +163,7 @@ class Task(Entity):
     errors: Any = None
     metadata: Any = None
     polls_left: int = 0  # reads answered IN_PROGRESS before the task reports its final status
+    reported_final: bool = True  # a read has answered its final status (or it had no IN_PROGRESS reads to give)
     successes: list[dict] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
     result_file_id: str | None = None

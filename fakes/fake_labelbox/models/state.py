@@ -83,6 +83,7 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
 
     def __setstate__(self, d: dict) -> None:
         vars(self).update(d)
+        vars(self).setdefault("task_polls_by_type", {})  # a state saved before tasks had polls per type
         self.lock = threading.RLock()
         self.env = LIVE_ENV
         self.changes = 0
@@ -128,6 +129,7 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
             self.outbox: list[tuple[str, str, dict]] = []  # (webhook id, topic, payload) to deliver
             self.deliveries: list[dict] = []
             self.task_polls = 0  # default polls_left for new tasks (0 = COMPLETE at creation)
+            self.task_polls_by_type: dict[str, int] = {}  # the same for one type of task (export-data-rows)
             editor = LabelingFrontend(EDITOR_ID, now, now, name="Editor", description="Labelbox editor",
                                       iframe_url_path="https://editor.labelbox.com")
             self.frontends[editor.id] = editor
@@ -181,8 +183,9 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
     # ---- projects ----------------------------------------------------------------------------
     # ---- tasks -------------------------------------------------------------------------------
     def create_task(self, type_: str, name: str, **fields: Any) -> Task:
-        return self.create("tasks", Task, type=type_, name=name, user_id=self.user.id, polls_left=self.task_polls,
-                           **fields)
+        polls = self.task_polls_by_type.get(type_, self.task_polls)
+        return self.create("tasks", Task, type=type_, name=name, user_id=self.user.id, polls_left=polls,
+                           reported_final=polls == 0, **fields)
 
     def read_task(self, task: Task) -> dict:
         """The task as a poll sees it; counts down the configured IN_PROGRESS reads."""
@@ -190,4 +193,5 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
             task.polls_left -= 1
             self.changed()
             return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
+        task.reported_final = True
         return {"status": task.status, "completion_percentage": task.completion_percentage}
