@@ -30,11 +30,12 @@ from . import state_codec
 from .errors import DamagedStateFile, IncompatibleStateFile, StateFileError, StateFileInUse
 
 FORMAT = "fake-labelbox-state"
-FORMAT_VERSION = 8  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
+FORMAT_VERSION = 9  # 2: the entities moved to fake_labelbox.models; REST commands name their action; 3: resource
 # tags, a project's MAL toggle and tags, workflow steps; 4: labels keep
 # annotations of every kind (objects, classifications, relationships) and can be deleted; 5: data-row metadata
 # schemas and attachments; 6: JSON snapshots and journal entries with sha256 checksums (no pickle); 7: the labelling
-# page's join links and labellers; 8: a GraphQL command journals its budget (max_result_nodes, max_request_ms)
+# page's join links and labellers; 8: a GraphQL command journals its budget (max_result_nodes, max_request_ms);
+# 9: tasks answer IN_PROGRESS per type and know whether a read reported them finished (exports can be cancelled)
 PICKLED_VERSIONS = range(1, 6)  # formats whose snapshots were pickles: refused unread
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 

@@ -14,7 +14,7 @@ import hmac
 import threading
 from typing import Any
 
-from ..errors import not_found
+from ..errors import bad_input, not_found
 from .data_rows import DataRowsMixin
 from .entities import (
     EDITOR_ID,
@@ -48,6 +48,10 @@ from .ontologies import OntologiesMixin
 from .projects import ProjectsMixin
 from .queue import QueueMixin
 from .webhooks import WebhooksMixin
+
+# The task types Labelbox cancels, of the fake's: type -> the name ``cancelableTaskTypes`` answers (the SDK
+# kebab-cases it back to the type).
+CANCELABLE = {"export-data-rows": "exportDataRows"}
 
 
 class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueMixin, LabelsMixin, WebhooksMixin,
@@ -83,7 +87,6 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
 
     def __setstate__(self, d: dict) -> None:
         vars(self).update(d)
-        vars(self).setdefault("task_polls_by_type", {})  # a state saved before tasks had polls per type
         self.lock = threading.RLock()
         self.env = LIVE_ENV
         self.changes = 0
@@ -195,3 +198,15 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
             return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
         task.reported_final = True
         return {"status": task.status, "completion_percentage": task.completion_percentage}
+
+    def cancel_task(self, task_id: str) -> Task:
+        """Cancel a task that no read has reported finished yet: it answers CANCELED from then on."""
+        t = self.tasks.get(task_id)
+        if t is None:
+            raise not_found("Task", task_id)
+        if t.type not in CANCELABLE:
+            raise bad_input(f"Task type '{t.type}' cannot be cancelled")
+        if t.reported_final or t.status == "CANCELED":
+            raise bad_input(f"Task cannot be cancelled because it is not in progress. Current status: {t.status}")
+        t.polls_left, t.status, t.completion_percentage = 0, "CANCELED", 0.0
+        return t

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import bad_input, not_found
+from ..errors import not_found
+from ..models.state import CANCELABLE
 from .common import list_of, page, task_view
 
 
@@ -41,22 +42,8 @@ def organization_tasks(_o, info, where=None, skip=0, first=None):
     return page(info.context.where(views, where), skip, first)
 
 
-# The task types Labelbox cancels, of the fake's: type -> the name cancelableTaskTypes answers (the SDK
-# kebab-cases it back to the type).
-CANCELABLE = {"export-data-rows": "exportDataRows"}
-
-
 def m_cancel_task(_root, info, id):
-    """Cancel a task that no read has yet reported finished (it answers CANCELED from then on)."""
-    st = info.context.state
-    t = st.tasks.get(id)
-    if t is None:
-        raise not_found("Task", id)
-    if t.type not in CANCELABLE:
-        raise bad_input(f"Task type '{t.type}' cannot be cancelled")
-    if t.reported_final or t.status == "CANCELED":
-        raise bad_input(f"Task cannot be cancelled because it is not in progress. Current status: {t.status}")
-    t.polls_left, t.status, t.completion_percentage = 0, "CANCELED", 0.0
+    info.context.state.cancel_task(id)
     return {"success": True}
 
 
