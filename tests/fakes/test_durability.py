@@ -325,8 +325,9 @@ def test_five_large_reads_do_not_grow_the_state_file(tmp_path):
 
 
 def test_a_poll_that_moves_a_task_on_is_journaled_and_replayed(tmp_path):
-    """Reads that change the state (a task answering IN_PROGRESS counts its polls down) are journaled; the rest
-    are not; a restart after a kill gives the same state either way."""
+    """Reads that change the state (a task answering IN_PROGRESS counts its polls down, the first read of its
+    outcome ends its cancel window) are journaled; the rest are not; a restart after a kill gives the same state
+    either way."""
     db = tmp_path / "polls.db"
     app = FakeLabelboxApp(api_key=KEY, seed=0, db=str(db))
     _admin(app, "tasks", {"polls_in_progress": 2})
@@ -337,12 +338,12 @@ def test_a_poll_that_moves_a_task_on_is_journaled_and_replayed(tmp_path):
     task = _gql(app, "mutation($m: String!) { upsertDataRows(data: {manifestUri: $m}) { id } }", {"m": manifest})
     poll = "query($t: ID!, $pad: String) { user { createdTasks(where: {id: $t, OR: [{name: $pad}, {id: $t}]}) { status } } }"
     statuses = []
-    for _ in range(3):
+    for _ in range(4):
         rows = _journal(db)[0]
         status = _gql(app, poll, {"t": task["upsertDataRows"]["id"], "pad": "x" * 100_000})
         statuses.append(status["user"]["createdTasks"][0]["status"])
         statuses.append(_journal(db)[0] - rows)  # journal rows this poll added
-    assert statuses == ["IN_PROGRESS", 1, "IN_PROGRESS", 1, "COMPLETE", 0]
+    assert statuses == ["IN_PROGRESS", 1, "IN_PROGRESS", 1, "COMPLETE", 1, "COMPLETE", 0]
     want = app.digest()
     app.store.close()  # as a kill leaves it
     again = FakeLabelboxApp(api_key=KEY, seed=0, db=str(db))

@@ -56,3 +56,13 @@ def test_tasks_are_listed_by_the_status_a_read_gives(fake, client, row):
 def test_polls_per_type_need_a_task_type_name(fake):
     with pytest.raises(ValueError, match="task type"):
         fake.admin.set_task_polls(1, task_type=5)
+
+
+def test_looking_up_one_task_leaves_the_others_running(fake, client, row):
+    _exports_take(fake, 2)
+    first = DataRow.export(client=client, data_rows=[row], task_name="first")  # each read once on creation
+    second = DataRow.export(client=client, data_rows=[row], task_name="second")
+    assert client.get_task_by_id(second.uid).status == "IN_PROGRESS"  # second's last IN_PROGRESS read
+    assert client.cancel_task(first.uid) is True, "reading the second one did not count down the first"
+    with pytest.raises(LabelboxError, match="not in progress. Current status: COMPLETE"):
+        client.cancel_task(second.uid)

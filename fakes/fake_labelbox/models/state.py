@@ -190,14 +190,23 @@ class State(ProjectsMixin, DataRowsMixin, MetadataMixin, OntologiesMixin, QueueM
         return self.create("tasks", Task, type=type_, name=name, user_id=self.user.id, polls_left=polls,
                            reported_final=polls == 0, **fields)
 
+    def peek_task(self, task: Task) -> dict:
+        """What the next poll of the task will answer, without counting it."""
+        if task.polls_left > 0:
+            return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
+        return {"status": task.status, "completion_percentage": task.completion_percentage}
+
     def read_task(self, task: Task) -> dict:
-        """The task as a poll sees it; counts down the configured IN_PROGRESS reads."""
+        """The task as a poll sees it; counts down the configured IN_PROGRESS reads. The read that first reports
+        the outcome ends the task's cancel window."""
+        snap = self.peek_task(task)
         if task.polls_left > 0:
             task.polls_left -= 1
             self.changed()
-            return {"status": "IN_PROGRESS", "completion_percentage": 0.0}
-        task.reported_final = True
-        return {"status": task.status, "completion_percentage": task.completion_percentage}
+        elif not task.reported_final:
+            task.reported_final = True
+            self.changed()
+        return snap
 
     def cancel_task(self, task_id: str) -> Task:
         """Cancel a task that no read has reported finished yet: it answers CANCELED from then on."""

@@ -182,7 +182,7 @@ def resolve_own_file(ctx: Ctx, url: str) -> bytes:
 
 def task_view(state: State, t: Task, poll: bool = True) -> dict:
     """A task as the API shows it; ``poll`` counts the read as a poll (see ``State.read_task``)."""
-    snap = state.read_task(t) if poll else {"status": t.status, "completion_percentage": t.completion_percentage}
+    snap = state.read_task(t) if poll else state.peek_task(t)
     return {
         "id": t.id,
         "createdAt": t.created_at,

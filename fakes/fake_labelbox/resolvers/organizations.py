@@ -30,16 +30,20 @@ def q_task(_root, info, where=None):
 
 
 def user_created_tasks(u, info, where=None, skip=0, first=None):
-    """Tasks read as polls (each one read counts down its IN_PROGRESS reads), filtered as read."""
     st = info.context.state
-    views = [task_view(st, t) for t in st.tasks.values() if t.user_id == u.id]
-    return page(info.context.where(views, where), skip, first)
+    return _listed_tasks(info, [t for t in st.tasks.values() if t.user_id == u.id], where, skip, first)
 
 
 def organization_tasks(_o, info, where=None, skip=0, first=None):
+    return _listed_tasks(info, list(info.context.state.tasks.values()), where, skip, first)
+
+
+def _listed_tasks(info, tasks: list, where, skip, first) -> list:
+    """The tasks a where-clause keeps, by the status a read would give; each one listed is read as a poll
+    (counting down its IN_PROGRESS reads), the others are left alone."""
     st = info.context.state
-    views = [task_view(st, t) for t in st.tasks.values()]
-    return page(info.context.where(views, where), skip, first)
+    kept = info.context.where([task_view(st, t, poll=False) for t in tasks], where)
+    return [task_view(st, v["_task"]) for v in page(kept, skip, first)]
 
 
 def m_cancel_task(_root, info, id):
