@@ -26,6 +26,7 @@ ONTOLOGY_NAME = "alrepro binary sentiment"
 BATCH_NAME = "alrepro-pool"  # a pool over BATCH_LIMIT rows continues in alrepro-pool-2, -3, ...
 BATCH_LIMIT = 100_000  # Labelbox's rows per batch
 PRIORITY_UPDATE_LIMIT = 1_000_000  # Labelbox's rows per bulk priority update
+UPLOAD_LIMIT = 150_000  # Labelbox's data rows per create_data_rows call (its changelog, SDK 3.34)
 FIRST, REST = 1, 2  # the tutorial's priorities: next batch first, everything else after
 API_KEY_ENV = "LABELBOX_API_KEY"
 T = TypeVar("T")
@@ -227,12 +228,13 @@ class SentimentProject:
             say(f"created dataset {name}")
         have = listed({row.global_key for row in dataset.data_rows()})
         missing = [r for r in pool if r.global_key not in have]
-        if missing:
-            task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in missing])
+        for start in range(0, len(missing), UPLOAD_LIMIT):
+            part = missing[start : start + UPLOAD_LIMIT]
+            task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in part])
             task.wait_till_done()
             if task.errors:
                 raise AlreproError(f"Labelbox rejected some data rows: {str(task.errors)[:500]}")
-            say(f"uploaded {len(missing)} data rows")
+            say(f"uploaded {start + len(part)} of {len(missing)} data rows")
         cls._ensure_ontology(client, project, say, answers)
         sp = cls(client, project, dataset, answers=answers)
         have_batches = set(listed([b.name for b in project.batches()]))

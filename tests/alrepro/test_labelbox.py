@@ -61,13 +61,19 @@ def test_prioritize_sends_only_changes(fake_labelbox, project):
 
 
 def test_a_pool_over_labelboxs_limits_goes_in_several_batches_and_priority_updates(fake_labelbox, monkeypatch):
-    """Labelbox takes 100,000 rows a batch and 1,000,000 a bulk priority update: made small here, the same code."""
+    """Labelbox takes 150,000 rows an upload, 100,000 a batch and 1,000,000 a bulk priority update: made small
+    here, the same code."""
+    from labelbox.schema.dataset import Dataset
     from labelbox.schema.project import Project
 
     from alrepro import labelbox as lb
 
     monkeypatch.setattr(lb, "BATCH_LIMIT", 12)
     monkeypatch.setattr(lb, "PRIORITY_UPDATE_LIMIT", 4)
+    monkeypatch.setattr(lb, "UPLOAD_LIMIT", 7)
+    uploads = []
+    create = Dataset.create_data_rows
+    monkeypatch.setattr(Dataset, "create_data_rows", lambda self, items: uploads.append(len(items)) or create(self, items))
     sent = []
     update = Project.update_data_row_labeling_priority
     monkeypatch.setattr(Project, "update_data_row_labeling_priority",
@@ -77,6 +83,7 @@ def test_a_pool_over_labelboxs_limits_goes_in_several_batches_and_priority_updat
     SentimentProject.setup(client, POOL, name="big")  # idempotent: no batch twice
     batches = {b.name: b.size for b in project.project.batches()}
     assert batches == {BATCH_NAME: 12, f"{BATCH_NAME}-2": 12, f"{BATCH_NAME}-3": 6}
+    assert uploads == [7, 7, 7, 7, 2]  # data rows in parts of at most UPLOAD_LIMIT, once
     assert set(_queue(fake_labelbox, project).values()) == {REST}
     first = [r.global_key for r in POOL[3:13]]
     assert project.prioritize(first) == 10 and sent == [4, 4, 2]
