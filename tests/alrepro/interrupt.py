@@ -52,9 +52,13 @@ def interrupting(when: str, step: str, nth: int, signum: int) -> Iterator[None]:
     saved = [(owner, name, owner.__dict__[name]) for owner, name in STEPS[step]]
     for owner, name, method in saved:
         setattr(owner, name, wrap(method))
+    # SIGINT raises KeyboardInterrupt as from a terminal, even when pytest runs in a background job that ignores it
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler) if signum == signal.SIGINT else None
     try:
         yield
     finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
         for owner, name, method in saved:
             setattr(owner, name, method)
 
