@@ -159,8 +159,9 @@ def fake_side(rows: int, target: int, batch: int) -> None:
     print(f"fake Labelbox with {rows:,} queued rows: setup (upload, batches of <= 100,000) {r['setup']:.1f} s, "
           f"holds {r['held']:.2f} GB ({r['held'] * 1e9 / rows:,.0f} bytes a row; child's peak RSS {r['peak']:.2f} GB)")
     print(f"  one round's priority deltas ({r['sent']} rows) pushed in {r['push']:.3f} s")
-    print(f"  extrapolated linearly (not measured) to {target:,} rows: holds {r['held'] * target / rows:.1f} GB, "
-          f"setup {r['setup'] * target / rows / 60:.0f} min")
+    if rows < target:
+        print(f"  extrapolated linearly (not measured) to {target:,} rows: holds {r['held'] * target / rows:.1f} GB, "
+              f"setup {r['setup'] * target / rows / 60:.0f} min")
 
 
 def main() -> None:
