@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ..errors import bad_input, conflict, malformed, not_found
 from .entities import Batch, DataRow, Project, QueueEntry
 
+QUEUE_ORDER = attrgetter("priority", "data_row_id")  # lowest priority number first, ties by data row id
 BATCH_SIZE = 100_000  # rows per batch when createBatches splits a list (Labelbox's limit per batch)
 PRIORITY_UPDATE_SIZE = 1_000_000  # rows one bulk priority update may name (Labelbox's limit)
 # The default workflow's task queues: key -> (name, queueType). Labeled rows are done unless moved.
@@ -192,4 +195,4 @@ class QueueMixin:
         entries = self.project(project_id).queue.values()
         if max_priority is not None:  # filtered before sorting: the labelling page asks for a round's few rows
             entries = [e for e in entries if e.priority <= max_priority]
-        return sorted(entries, key=lambda e: (e.priority, e.data_row_id))
+        return sorted(entries, key=QUEUE_ORDER)
