@@ -394,6 +394,17 @@ def _explain_missing(
 # --------------------------------------------------------------------------------------------- committed
 
 
+def read_checked_manifest(csv_path: Path, json_path: Path, sha_key: str, what: str) -> dict:
+    """A committed table's JSON manifest, once both files exist and the CSV's sha256 is the one it records."""
+    for p in (csv_path, json_path):
+        if not p.is_file():
+            raise AlreproError(f"committed {what} file missing: {p} (regenerate with: alrepro data --build)")
+    meta = json.loads(json_path.read_text(encoding="utf-8"))
+    if sha256_file(csv_path) != meta[sha_key]:
+        raise AlreproError(f"{csv_path}: sha256 differs from {json_path.name}; the committed ids were altered")
+    return meta
+
+
 def read_table(directory: str | os.PathLike[str] | None = None) -> CanonicalTable:
     """Read and check the committed ``canonical_8000.csv`` against ``canonical_8000.json``."""
     directory = Path(directory) if directory is not None else data_dir()
@@ -403,12 +414,7 @@ def read_table(directory: str | os.PathLike[str] | None = None) -> CanonicalTabl
             f"from its clone, or set {DATA_ENV} to the clone's data/ folder"
         )
     csv_path, json_path = directory / CANONICAL_CSV, directory / CANONICAL_JSON
-    for p in (csv_path, json_path):
-        if not p.is_file():
-            raise AlreproError(f"committed data file missing: {p} (regenerate with: alrepro data --build)")
-    meta = json.loads(json_path.read_text(encoding="utf-8"))
-    if sha256_file(csv_path) != meta["canonical_csv_sha256"]:
-        raise AlreproError(f"{csv_path}: sha256 differs from {json_path.name}; the committed ids were altered")
+    meta = read_checked_manifest(csv_path, json_path, "canonical_csv_sha256", "data")
     ids, labels, is_test, hashes = [], [], [], []
     with open(csv_path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from alrepro.data import sha256_file
 from alrepro.errors import AlreproError
 
 MINILM = "all-MiniLM-L6-v2"
@@ -61,12 +62,6 @@ def _require_torch() -> tuple[Any, Any]:
             "pip install 'alrepro[embed]'"
         ) from None
     return torch, transformers
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    from alrepro.data import sha256_file as _sha
-
-    return _sha(path)
 
 
 def weights_file(folder: str | os.PathLike[str]) -> Path:

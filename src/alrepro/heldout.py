@@ -29,7 +29,14 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from alrepro.data import CanonicalData, ids_checksum, sha256_file, sha256_text, texts_checksum
+from alrepro.data import (
+    CanonicalData,
+    ids_checksum,
+    read_checked_manifest,
+    sha256_file,
+    sha256_text,
+    texts_checksum,
+)
 from alrepro.errors import AlreproError
 from alrepro.paths import data_dir, tweets_path
 
@@ -138,12 +145,7 @@ def load_heldout(
     committed checksums)."""
     d = Path(directory) if directory is not None else heldout_dir()
     csv_path, json_path = d / HELDOUT_CSV, d / HELDOUT_JSON
-    for p in (csv_path, json_path):
-        if not p.is_file():
-            raise AlreproError(f"committed held-out file missing: {p} (regenerate with: alrepro data --build)")
-    meta = json.loads(json_path.read_text(encoding="utf-8"))
-    if sha256_file(csv_path) != meta["csv_sha256"]:
-        raise AlreproError(f"{csv_path}: sha256 differs from {json_path.name}; the committed ids were altered")
+    meta = read_checked_manifest(csv_path, json_path, "csv_sha256", "held-out")
     with open(csv_path, encoding="utf-8", newline="") as f:
         table = list(csv.DictReader(f))
     ids = np.array([int(r["tweet_id"]) for r in table], dtype=np.int64)
