@@ -230,7 +230,9 @@ class SentimentProject:
         missing = [r for r in pool if r.global_key not in have]
         for start in range(0, len(missing), UPLOAD_LIMIT):
             part = missing[start : start + UPLOAD_LIMIT]
-            task = dataset.create_data_rows([{"row_data": r.row_data, "global_key": r.global_key} for r in part])
+            # rows are texts, not local files: the SDK's file-upload threads would only contend for the CPU
+            specs = [{"row_data": r.row_data, "global_key": r.global_key} for r in part]
+            task = dataset.create_data_rows(specs, file_upload_thread_count=1)
             task.wait_till_done()
             if task.errors:
                 raise AlreproError(f"Labelbox rejected some data rows: {str(task.errors)[:500]}")

@@ -73,7 +73,7 @@ def test_a_pool_over_labelboxs_limits_goes_in_several_batches_and_priority_updat
     monkeypatch.setattr(lb, "UPLOAD_LIMIT", 7)
     uploads = []
     create = Dataset.create_data_rows
-    monkeypatch.setattr(Dataset, "create_data_rows", lambda self, items: uploads.append(len(items)) or create(self, items))
+    monkeypatch.setattr(Dataset, "create_data_rows", lambda self, items, **kw: uploads.append(len(items)) or create(self, items, **kw))
     sent = []
     update = Project.update_data_row_labeling_priority
     monkeypatch.setattr(Project, "update_data_row_labeling_priority",

@@ -3,8 +3,8 @@ attachments, global key assignment, deletion."""
 
 from __future__ import annotations
 
-import json
 import re
+from typing import Any
 
 from ..errors import bad_input, not_found
 from .entities import Attachment, DataRow, Dataset
@@ -252,9 +252,17 @@ class DataRowsMixin:
         return job[1]
 
 
-def _check_unicode(payload: dict) -> None:
+def _check_unicode(payload: Any) -> None:
     """Refuse, before anything is made, a row whose text cannot be stored as UTF-8 (a lone UTF-16 surrogate)."""
-    try:
-        json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise ValueError(f"Data row holds text that is not valid Unicode ({e.reason} at position {e.start})") from None
+    if isinstance(payload, str):
+        try:
+            payload.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError(f"Data row holds text that is not valid Unicode ({e.reason} at position {e.start})") from None
+    elif isinstance(payload, dict):
+        for key, value in payload.items():
+            _check_unicode(key)
+            _check_unicode(value)
+    elif isinstance(payload, list | tuple):
+        for value in payload:
+            _check_unicode(value)

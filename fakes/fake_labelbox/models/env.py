@@ -19,7 +19,7 @@ EPOCH = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
 
 def fmt_time(t: _dt.datetime) -> str:
     """Labelbox's DateTime format, ``%Y-%m-%dT%H:%M:%S.%fZ`` with milliseconds."""
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    return t.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_time(text: str) -> str:

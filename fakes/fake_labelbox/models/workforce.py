@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from .entities import QueueEntry
 from .export import find_classification, find_option
 from .state import State
 
@@ -79,21 +80,25 @@ class Workforce:
                 if ontology is None or n <= 0:
                     continue
                 labelers = [f"labeler-{i + 1}@fake-labelbox.test" for i in range(max(1, self.config.labelers))]
-                done = 0
-                for entry in st.queue_order(p.id):
+                for entry in self._next_labelable(p.id, n):
                     row = st.data_rows[entry.data_row_id]
-                    truth = st.truth.get(row.global_key or "")
-                    if truth is None:
-                        continue
-                    answers, right = self._answers(ontology.normalized, truth)
+                    answers, right = self._answers(ontology.normalized, self._truth(entry))
                     lab = st.add_label(p.id, row.id, answers, labelers[self.count % len(labelers)], "workforce")
                     self.count += 1
                     made.append({"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
                                  "label_id": lab.id, "answers": answers, "correct": right})
-                    done += 1
-                    if done >= n:
-                        break
         return made
+
+    def _truth(self, entry: QueueEntry) -> Any:
+        """The registered ground truth of a queued row, or None."""
+        return self.state.truth.get(self.state.data_rows[entry.data_row_id].global_key or "")
+
+    def _next_labelable(self, project_id: str, n: int) -> list[QueueEntry]:
+        """The first ``n`` queued rows that have ground truth, in queue order."""
+        first = self.state.next_in_queue(project_id, n)
+        if all(self._truth(e) is not None for e in first):  # the usual case: truth for every row asked for
+            return first
+        return [e for e in self.state.queue_order(project_id) if self._truth(e) is not None][:n]
 
     def _answers(self, normalized: dict, truth: Any) -> tuple[list[dict], bool]:
         """One answer per classification in ``truth`` ({name: answer}, or a bare answer for the first radio),
