@@ -24,6 +24,11 @@ pool), ``query`` the next batch (least confidence's top-k, no sort of the pool),
 (``alrepro.labelbox.priority_changes``: only rows whose priority changes). Peak RSS is the process's high-water mark
 (``ru_maxrss``), read after the round; it includes the mapped pool's pages in the page cache. For comparison, in
 the same run: the same round's selection by the full ranking (a sort of the whole pool) and its time.
+
+**Scoring on Dask** (skipped without distributed), after the round's peak RSS is read: the round's scoring alone
+(the model's probabilities over the pool, ``alrepro.pool_scoring``) in this process, then on ``--engine dask``'s
+scorer (a LocalCluster of 2 one-thread workers, each mapping its chunks of the pool's file: only the model is sent),
+twice (the second call is what every later round pays), and whether its probabilities are the round's to the byte.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from alrepro.data import load_canonical
 from alrepro.embedding_cache import load_embeddings
 from alrepro.labelbox import priority_changes
 from alrepro.loop import ActiveLearner
+from alrepro.pool_scoring import pool_proba
 
 NOISE = 0.01  # Gaussian noise, as a share of each dimension's standard deviation over the 8,000
 BUILD_CHUNK = 100_000
@@ -164,6 +170,32 @@ def fake_side(rows: int, target: int, batch: int) -> None:
               f"setup {r['setup'] * target / rows / 60:.0f} min")
 
 
+def scoring_side(model, X: np.ndarray, proba: np.ndarray) -> None:
+    """The round's scoring alone: here, then on a Dask cluster of 2 workers; the probabilities must be ``proba``."""
+    t = time.perf_counter()
+    local = pool_proba(model, X)
+    print(f"  scoring alone, local (this process, 1 BLAS thread):   {time.perf_counter() - t:6.2f} s")
+    if find_spec("distributed") is None:
+        print("  scoring on dask: skipped (distributed is not installed: pip install -e '.[dask]')")
+        return
+    from alrepro.engine import dask_client
+    from alrepro.pool_scoring import DaskScorer
+
+    t = time.perf_counter()
+    with dask_client(2) as client:
+        started = time.perf_counter() - t
+        scorer = DaskScorer(client)
+        times = []
+        for _ in range(2):  # the first call places the pool (its chunks' places in the file); later rounds reuse it
+            t = time.perf_counter()
+            on_dask = scorer(model, X)
+            times.append(time.perf_counter() - t)
+    same = on_dask.tobytes() == local.tobytes() == proba.tobytes()
+    print(f"  scoring on dask, 2 workers x 1 thread:               {times[0]:6.2f} s (again {times[1]:.2f} s; "
+          f"cluster started in {started:.1f} s); probabilities identical to the local ones: {same}")
+    assert same, "the Dask engine's probabilities differ from the local ones"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_600_000)
@@ -210,6 +242,7 @@ def main() -> None:
         print(f"  query top {args.batch} (partition):                  {t2 - t1:6.3f} s")
         print(f"  priority deltas: {len(up)} up, {len(down)} down:          {t3 - t2:6.4f} s")
         print(f"  (the same batch by a full ranking: {t4 - t3:.3f} s, {(t4 - t3) / (t2 - t1):.1f}x the top-k query)")
+        scoring_side(learner.model, X, learner.proba)
         print(f"scale: {args.rows} rows, round {t3 - t0:.2f} s, peak RSS {rss:.2f} GB")
 
 

@@ -187,6 +187,12 @@ def _add_engine_option(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _add_dask_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers", type=_int_at_least(1), default=None, help="with --engine dask: worker processes (default: one per core)"
+    )
+
+
 def _source(args: argparse.Namespace):
     """The data the user named, checked before any work."""
     from alrepro.dataset import DataSource
@@ -285,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=_nonnegative_float, default=1e-4, help="with --check: max allowed |difference| (1e-4)")
     p.add_argument("--threads", type=_int_at_least(1), default=None, help="torch threads (default: the CPUs available)")
     _add_engine_option(p, "the encoder's batches")
-    p.add_argument("--workers", type=_int_at_least(1), default=None, help="with --engine dask: worker processes (default: one per core)")
+    _add_dask_workers_option(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_embed)
@@ -325,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--label-timeout", type=_positive_float, default=3600.0, help="seconds to wait for a round's labels on live (3600)"
     )
+    _add_engine_option(p, "each round's scoring of the pool")
+    _add_dask_workers_option(p)
     _add_tweets_option(p)
     p.set_defaults(handler=_cmd_loop)
 
@@ -469,10 +477,13 @@ def _cmd_embed(args: argparse.Namespace, rest: list[str]) -> int:
 
 def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     _require_modules("loop", LOOP_MODULES)
+    from alrepro.engine import check_engine
     from alrepro.experiment import load_experiment_data
     from alrepro.labelbox import connect
     from alrepro.labelbox_loop import LoopConfig, run_loop
+    from alrepro.pool_scoring import open_scorer
 
+    check_engine(args.engine)  # refused before any data is read or cluster started
     source = _source(args)
     config = LoopConfig(
         args.strategy, args.rounds, args.batch, args.seed, args.encoder, args.project_name or source.name
@@ -480,7 +491,9 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
     data = load_experiment_data(source, args.encoder, texts=True, say=_say)
     if data.texts is None:
         print("note: no tweet file given; data rows carry placeholders naming the tweet id", file=sys.stderr)
-    with connect(args.backend, endpoint=args.endpoint, api_key=args.api_key, seed=args.seed) as backend:
+    with open_scorer(args.engine, args.workers) as scorer, connect(
+        args.backend, endpoint=args.endpoint, api_key=args.api_key, seed=args.seed
+    ) as backend:
         print(f"backend: {backend.description}", file=sys.stderr)
         results = run_loop(
             backend,
@@ -493,6 +506,7 @@ def _cmd_loop(args: argparse.Namespace, rest: list[str]) -> int:
                 flush=True,
             ),
             on_progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+            scorer=scorer,
         )
     print(f"done: {len(results)} rounds, {results[-1].labels if results else 0} labels; metrics in {args.run_dir}/")
     return 0

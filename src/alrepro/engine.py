@@ -7,6 +7,7 @@ on the number of workers.
 
 ``dask`` starts a ``LocalCluster`` of ``workers`` processes with one thread each, or joins the scheduler named by
 ``$ALREPRO_DASK_SCHEDULER`` (e.g. ``tcp://10.0.0.5:8786``): the same code runs on one machine or many.
+:func:`dask_client` opens that cluster, for these jobs and for scoring a pool (:mod:`alrepro.pool_scoring`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from alrepro.errors import AlreproError
@@ -71,17 +73,27 @@ def _local(fn, shared, items: Iterable[Any], workers: int) -> Iterator[Any]:
 
 
 def _dask(fn, shared, items: Sequence[Any], workers: int) -> Iterator[Any]:
+    with dask_client(workers) as client:
+        yield from _submit(client, fn, shared, items)
+
+
+@contextmanager
+def dask_client(workers: int | None = None) -> Iterator[Any]:
+    """A Dask client for the ``with`` block: of the scheduler at ``$ALREPRO_DASK_SCHEDULER``, else of a
+    ``LocalCluster`` of ``workers`` one-thread processes (default: one per core), closed at the end. The one place
+    that starts clusters."""
+    check_engine("dask")
     from distributed import Client, LocalCluster
 
     address = os.environ.get(SCHEDULER_ENV)
     if address:
         with Client(address) as client:
-            yield from _submit(client, fn, shared, items)
+            yield client
         return
     with LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster, Client(cluster) as client:
-        yield from _submit(client, fn, shared, items)
+        yield client
 
 
 def _submit(client, fn, shared, items: Sequence[Any]) -> Iterator[Any]:

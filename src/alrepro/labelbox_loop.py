@@ -34,6 +34,7 @@ from alrepro.errors import AlreproError
 from alrepro.experiment import model_auc, replica_tasks
 from alrepro.labelbox import Backend, PoolRow, SentimentProject, retrying, wait_for_labels
 from alrepro.loop import ActiveLearner
+from alrepro.pool_scoring import Scorer, pool_proba
 from alrepro.strategies import get_strategy
 
 RUN_JSON, LABELS_CSV, STATE_JSON, METRICS_CSV, MODELS = "run.json", "labels.csv", "state.json", "metrics.csv", "models"
@@ -167,13 +168,16 @@ def run_loop(
     on_round: Callable[[RoundResult], None] | None = None,
     on_progress: Callable[[str], None] | None = None,
     end_round: Callable[[int], bool] = lambda r: False,
+    scorer: Scorer = pool_proba,
 ) -> list[RoundResult]:
     """Run (or resume) the loop to ``config.rounds`` rounds; returns every round's result.
 
     When people label (live, or a workshop's students), each round polls the export until its labels arrive:
     first after ``poll_delays[0]`` s, doubling up to ``poll_delays[1]`` s, for at most ``label_timeout`` s.
     ``sleep`` does the waiting (a workshop passes one that can be interrupted). Once ``end_round(r)`` is true,
-    round ``r`` ends with the labels it has (at least one): its other rows go back to the rest of the queue."""
+    round ``r`` ends with the labels it has (at least one): its other rows go back to the rest of the queue.
+    ``scorer`` scores the pool each round (:mod:`alrepro.pool_scoring`); where that runs is not part of the
+    configuration: it gives the same bytes, so a run may be resumed on another engine."""
     if config.rounds < 1 or config.batch < 1:
         raise AlreproError("--rounds and --batch must be positive")
     replica_tasks(data, [config.strategy], batch_size=config.batch)  # refuses a batch the pool cannot fill
@@ -191,7 +195,9 @@ def run_loop(
             backend.client, rows, name=config.project_name, on_progress=on_progress, answers=data.classes
         )
     )
-    learner = ActiveLearner(data.X[pool], config.strategy, row_ids=pool, seed=config.seed, n_classes=data.n_classes)
+    learner = ActiveLearner(
+        data.X[pool], config.strategy, row_ids=pool, seed=config.seed, n_classes=data.n_classes, scorer=scorer
+    )
     if backend.workforce.simulated:
         backend.workforce.register_truth({k: data.classes[int(y)] for k, y in zip(keys, truth_y, strict=True)})
     run.create()

@@ -4,8 +4,9 @@ The learner knows nothing about where labels come from. The offline experiment a
 Labelbox loop answers with labels exported from a (fake or real) labelling queue. Both drive this same object.
 
 A round costs what the batch needs, not a sort of the pool: ``query(k)`` takes the strategy's top-k path, and a
-pool given as a ``numpy.memmap`` (``np.load(path, mmap_mode="r")``, float32) stays on disk and is scored
-:data:`POOL_CHUNK_ROWS` rows at a time, so a pool of millions of rows never exists as one float64 copy.
+pool given as a ``numpy.memmap`` (``np.load(path, mmap_mode="r")``, float32) stays on disk and is scored in
+chunks (:mod:`alrepro.pool_scoring`), so a pool of millions of rows never exists as one float64 copy. The learner's
+``scorer`` scores the pool after every fit: in this process by default, or on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -16,19 +17,10 @@ import numpy as np
 
 from alrepro.errors import AlreproError
 from alrepro.learner import LogisticModel, SoftmaxModel, bootstrap_committee, fit_model
+from alrepro.pool_scoring import Scorer, pool_proba
 from alrepro.strategies import QueryInput, StrategySpec, get_strategy
 
 UNLABELED = -1
-POOL_CHUNK_ROWS = 1 << 16  # rows scored at once: 65,536 x 384 float64 is 200 MB
-
-
-def pool_proba(model: LogisticModel | SoftmaxModel, X: np.ndarray) -> np.ndarray:
-    """``model.predict_proba(X)``, :data:`POOL_CHUNK_ROWS` rows at a time (each chunk converted to float64 on its
-    own): the same numbers, without a float64 copy of a large pool."""
-    if X.shape[0] <= POOL_CHUNK_ROWS:
-        return model.predict_proba(X)
-    chunks = range(0, X.shape[0], POOL_CHUNK_ROWS)
-    return np.concatenate([model.predict_proba(X[start : start + POOL_CHUNK_ROWS]) for start in chunks])
 
 
 class ActiveLearner:
@@ -37,7 +29,9 @@ class ActiveLearner:
     ``row_ids`` are the tie-break keys handed to the strategy (ascending = file order); ``seed`` seeds the random
     strategy and the committee's bootstrap; labels are class indices ``0..n_classes-1``. Every ``tell`` refits on
     all labels so far (the tutorial's logistic regression for two classes, the multinomial one for more), warm-started
-    from the previous solution (the optimum is unique, so warm starts change speed, not result).
+    from the previous solution (the optimum is unique, so warm starts change speed, not result). ``scorer``
+    computes the model's (and a committee's) probabilities over the pool (:mod:`alrepro.pool_scoring`: this
+    process, or :class:`~alrepro.pool_scoring.DaskScorer`; the same bytes either way).
     """
 
     def __init__(
@@ -51,6 +45,7 @@ class ActiveLearner:
         committee_size: int = 5,
         n_classes: int = 2,
         gram: np.ndarray | None = None,
+        scorer: Scorer = pool_proba,
     ) -> None:
         X = X if isinstance(X, np.memmap) else np.asarray(X)
         if X.ndim != 2 or X.shape[0] == 0:
@@ -73,6 +68,7 @@ class ActiveLearner:
         self.proba: np.ndarray | None = None
         # the pool's inner products for strategies that read pairwise distances: the caller's, else computed once
         self._gram_cache = gram
+        self.scorer = scorer
 
     @property
     def labeled(self) -> np.ndarray:
@@ -111,7 +107,7 @@ class ActiveLearner:
             return
         rows = np.asarray(self.X[np.flatnonzero(mask)], dtype=np.float64)
         self.model = fit_model(rows, self.labels[mask], self.n_classes, C=self.C, init=self.model)
-        self.proba = pool_proba(self.model, self.X)
+        self.proba = self.scorer(self.model, self.X)
 
     def ranking(self) -> np.ndarray:
         """All unlabeled rows, most informative first, by the learner's strategy."""
@@ -133,7 +129,7 @@ class ActiveLearner:
                 init=self.model,
                 n_classes=self.n_classes,
             )
-            committee = np.stack([pool_proba(m, self.X) for m in members])
+            committee = np.stack([self.scorer(m, self.X) for m in members])
         return QueryInput(
             proba=self.proba,
             labeled=self.labeled,

@@ -53,6 +53,8 @@ BAD = {
                                       "a batch of 100000 is too large"),
     "loop --seed -1": (["loop", "--run-dir", "{dir}/r", "--seed", "-1"], "too small"),
     "loop unknown strategy": (["loop", "--run-dir", "{dir}/r", "--strategy", "nope"], "unknown strategy"),
+    "loop unknown engine": (["loop", "--run-dir", "{dir}/r", "--engine", "ray"], "invalid choice: 'ray'"),
+    "loop --workers 0": (["loop", "--run-dir", "{dir}/r", "--engine", "dask", "--workers", "0"], "too small"),
     "loop --label-timeout 0": (["loop", "--run-dir", "{dir}/r", "--label-timeout", "0"], "must be a finite number > 0"),
     "loop --endpoint not http": (["loop", "--run-dir", "{dir}/r", "--endpoint", "ftp://x"], "not an http(s) URL"),
     "loop --endpoint closed port": (["loop", "--run-dir", "{dir}/r", "--endpoint", "http://127.0.0.1:{port}"],

@@ -19,20 +19,6 @@ def _power(shared: int, item: int) -> int:
     return item**shared
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """One LocalCluster of 2 worker processes for the module's longer tests (each run would start its own)."""
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        yield c
-
-
-@pytest.fixture
-def on_cluster(cluster, monkeypatch):
-    monkeypatch.setenv(engine.SCHEDULER_ENV, cluster.scheduler_address)
-
-
 @pytest.mark.parametrize(("name", "workers"), [("local", 1), ("local", 2), ("dask", 2)])
 def test_results_come_back_in_the_items_order(name, workers, monkeypatch):
     monkeypatch.delenv(engine.SCHEDULER_ENV, raising=False)  # dask: a LocalCluster of its own

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from alrepro import loop
+from alrepro import pool_scoring
 from alrepro.errors import AlreproError
 from alrepro.learner import fit_logistic, synthetic_embeddings
 from alrepro.loop import ActiveLearner
@@ -97,7 +97,7 @@ def test_a_memory_mapped_pool_scored_in_chunks_asks_exactly_what_the_in_memory_p
     X, y = pool
     np.save(tmp_path / "pool.npy", X)  # float32, as a large pool is stored
     mapped = np.load(tmp_path / "pool.npy", mmap_mode="r")
-    monkeypatch.setattr(loop, "POOL_CHUNK_ROWS", 64)  # 600 rows: ten chunks
+    monkeypatch.setattr(pool_scoring, "POOL_CHUNK_ROWS", 64)  # 600 rows: ten chunks
     in_memory, on_disk = ActiveLearner(X, strategy, seed=3), ActiveLearner(mapped, strategy, seed=3)
     assert isinstance(on_disk.X, np.memmap)
     rows = np.arange(40)
