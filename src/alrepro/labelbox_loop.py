@@ -169,6 +169,7 @@ def run_loop(
     on_progress: Callable[[str], None] | None = None,
     end_round: Callable[[int], bool] = lambda r: False,
     scorer: Scorer = pool_proba,
+    project: SentimentProject | None = None,
 ) -> list[RoundResult]:
     """Run (or resume) the loop to ``config.rounds`` rounds; returns every round's result.
 
@@ -177,7 +178,8 @@ def run_loop(
     ``sleep`` does the waiting (a workshop passes one that can be interrupted). Once ``end_round(r)`` is true,
     round ``r`` ends with the labels it has (at least one): its other rows go back to the rest of the queue.
     ``scorer`` scores the pool each round (:mod:`alrepro.pool_scoring`); where that runs is not part of the
-    configuration: it gives the same bytes, so a run may be resumed on another engine."""
+    configuration: it gives the same bytes, so a run may be resumed on another engine. ``project``: the data
+    set's project, already set up (a workshop sets it up before it shows any link); by default it is set up here."""
     if config.rounds < 1 or config.batch < 1:
         raise AlreproError("--rounds and --batch must be positive")
     replica_tasks(data, [config.strategy], batch_size=config.batch)  # refuses a batch the pool cannot fill
@@ -189,12 +191,13 @@ def run_loop(
     truth_y = data.y[pool]
     X_test, y_test = np.ascontiguousarray(data.X[test], dtype=np.float64), data.y[test]  # as the offline run
 
-    rows = [PoolRow(k, None if data.texts is None else data.texts[i]) for k, i in zip(keys, pool, strict=True)]
-    project = retrying(
-        lambda: SentimentProject.setup(
-            backend.client, rows, name=config.project_name, on_progress=on_progress, answers=data.classes
+    if project is None:
+        rows = [PoolRow(k, None if data.texts is None else data.texts[i]) for k, i in zip(keys, pool, strict=True)]
+        project = retrying(
+            lambda: SentimentProject.setup(
+                backend.client, rows, name=config.project_name, on_progress=on_progress, answers=data.classes
+            )
         )
-    )
     learner = ActiveLearner(
         data.X[pool], config.strategy, row_ids=pool, seed=config.seed, n_classes=data.n_classes, scorer=scorer
     )

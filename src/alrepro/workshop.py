@@ -127,6 +127,7 @@ class Workshop:
         self._servers: list[Any] = []
         self.fake = None
         self.api_key: str | None = None  # the fake's (see WorkshopConfig.api_key)
+        self.project = None  # the SentimentProject, set up before any link is shown
         self.project_id: str | None = None
         self.texts: dict[str, str] = {}
         self.loop_thread: threading.Thread | None = None
@@ -233,6 +234,7 @@ class Workshop:
         rows = [PoolRow(keys[i], None if data.texts is None else data.texts[i]) for i in data.pool]
         project = retrying(lambda: SentimentProject.setup(self._client(), rows, name=self.loop_config.project_name,
                                                           on_progress=self._progress, answers=data.classes))
+        self.project = project
         self.project_id = project.project_id
 
     def _progress(self, msg: str) -> None:
@@ -264,7 +266,7 @@ class Workshop:
                 labelbox_loop.run_loop(backend, self.data, self.loop_config,
                                        cfg.run_dir, label_timeout=cfg.label_timeout, poll_delays=cfg.poll,
                                        sleep=self._sleep, on_round=on_round, on_progress=self._progress,
-                                       end_round=lambda r: self.ending_round == r)
+                                       end_round=lambda r: self.ending_round == r, project=self.project)
             self.status.phase = "done"
             self._progress(f"done: {self.status.rounds_done} rounds; metrics in {cfg.run_dir}/metrics.csv")
         except WorkshopStopped:

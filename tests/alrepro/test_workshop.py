@@ -102,7 +102,12 @@ def _state(workshop: Workshop) -> dict:
     return _api(workshop, "state")
 
 
-def test_restart_loses_no_label_and_the_loop_resumes(tmp_path):
+def test_restart_loses_no_label_and_the_loop_resumes(tmp_path, monkeypatch):
+    from alrepro.labelbox import SentimentProject
+
+    setups = []
+    setup = SentimentProject.setup
+    monkeypatch.setattr(SentimentProject, "setup", lambda *a, **k: setups.append(1) or setup(*a, **k))
     cfg = WorkshopConfig(port=0, run_dir=tmp_path / "run", rounds=3, batch=10, texts=False, poll=(0.2, 0.5))
     given: dict[str, str] = {}
     with Workshop(cfg, out=lambda m: None) as w:
@@ -113,6 +118,7 @@ def test_restart_loses_no_label_and_the_loop_resumes(tmp_path):
             answer = ("Negative", "Positive")[i % 2]
             given[student.label_one(answer)] = answer
         _wait(lambda: _state(w)["metrics"], 30, "round 0 on the dashboard")
+        assert len(setups) == 1  # set up once, before the link was shown; the loop reuses that project
         project_id, teacher_key = w.project_id, w.teacher_key
     assert (tmp_path / "run" / "fake_labelbox.sqlite").exists()
     assert (tmp_path / "run" / "teacher.key").stat().st_mode & 0o077 == 0  # the teacher's alone
