@@ -9,7 +9,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from alrepro.errors import AlreproError
@@ -193,6 +193,7 @@ def test_malformed_input_raises(spec):
     ties=st.booleans(),
     k=st.integers(0, 35),
 )
+@example(n=4, n_labeled=0, n_classes=2, seed=0, ties=True, k=0)  # probcover once linked a pair one way only
 def test_template_properties_hold_for_random_inputs(n, n_labeled, n_classes, seed, ties, k):
     """Any number of classes k >= 2: every strategy still returns a full, reproducible ranking."""
     q = make_query(n, n_labeled=min(n_labeled, n), n_classes=n_classes, seed=seed, ties=ties)

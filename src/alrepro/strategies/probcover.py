@@ -72,6 +72,7 @@ def probcover(q: QueryInput) -> np.ndarray:
     sq = ip.sq_norms()
     everyone = np.arange(n)
     adj = _sq_distances(ip, sq, everyone, everyone) <= purity_radius(ip, sq, cluster)  # each row in its own ball
+    adj |= adj.T  # one link per pair: d(i, j) and d(j, i) can round to either side of delta
     covered = adj[np.asarray(q.labeled)].any(axis=0)
     gain = adj[:, ~covered].sum(axis=1).astype(np.int64)  # uncovered rows in each ball
     ids = np.asarray(q.row_ids)
