@@ -156,6 +156,19 @@ class RunDir:
         os.replace(tmp, path)
 
 
+def setup_project(
+    client, data: Dataset, config: LoopConfig, on_progress: Callable[[str], None] | None = None
+) -> SentimentProject:
+    """The data set's pool as the loop's Labelbox project (idempotent: a rerun finds what it made before)."""
+    keys = data.keys
+    rows = [PoolRow(keys[i], None if data.texts is None else data.texts[i]) for i in data.pool]
+    return retrying(
+        lambda: SentimentProject.setup(
+            client, rows, name=config.project_name, on_progress=on_progress, answers=data.classes
+        )
+    )
+
+
 def run_loop(
     backend: Backend,
     data: Dataset,
@@ -192,12 +205,7 @@ def run_loop(
     X_test, y_test = np.ascontiguousarray(data.X[test], dtype=np.float64), data.y[test]  # as the offline run
 
     if project is None:
-        rows = [PoolRow(k, None if data.texts is None else data.texts[i]) for k, i in zip(keys, pool, strict=True)]
-        project = retrying(
-            lambda: SentimentProject.setup(
-                backend.client, rows, name=config.project_name, on_progress=on_progress, answers=data.classes
-            )
-        )
+        project = setup_project(backend.client, data, config, on_progress)
     learner = ActiveLearner(
         data.X[pool], config.strategy, row_ids=pool, seed=config.seed, n_classes=data.n_classes, scorer=scorer
     )

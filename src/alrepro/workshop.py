@@ -227,15 +227,11 @@ class Workshop:
 
     def _setup_project(self) -> None:
         """The project through the SDK (idempotent: a restart reuses it), before any URL is printed."""
-        from alrepro.labelbox import PoolRow, SentimentProject, retrying
+        from alrepro.labelbox_loop import setup_project
 
         self.status.phase = "setting up"
-        data, keys = self.data, self.data.keys
-        rows = [PoolRow(keys[i], None if data.texts is None else data.texts[i]) for i in data.pool]
-        project = retrying(lambda: SentimentProject.setup(self._client(), rows, name=self.loop_config.project_name,
-                                                          on_progress=self._progress, answers=data.classes))
-        self.project = project
-        self.project_id = project.project_id
+        self.project = setup_project(self._client(), self.data, self.loop_config, self._progress)
+        self.project_id = self.project.project_id
 
     def _progress(self, msg: str) -> None:
         self.status.message = msg

@@ -80,9 +80,9 @@ class Workforce:
                 if ontology is None or n <= 0:
                     continue
                 labelers = [f"labeler-{i + 1}@fake-labelbox.test" for i in range(max(1, self.config.labelers))]
-                for entry in self._next_labelable(p.id, n):
+                for entry, truth in self._next_labelable(p.id, n):
                     row = st.data_rows[entry.data_row_id]
-                    answers, right = self._answers(ontology.normalized, self._truth(entry))
+                    answers, right = self._answers(ontology.normalized, truth)
                     lab = st.add_label(p.id, row.id, answers, labelers[self.count % len(labelers)], "workforce")
                     self.count += 1
                     made.append({"project_id": p.id, "data_row_id": row.id, "global_key": row.global_key,
@@ -93,12 +93,13 @@ class Workforce:
         """The registered ground truth of a queued row, or None."""
         return self.state.truth.get(self.state.data_rows[entry.data_row_id].global_key or "")
 
-    def _next_labelable(self, project_id: str, n: int) -> list[QueueEntry]:
-        """The first ``n`` queued rows that have ground truth, in queue order."""
-        first = self.state.next_in_queue(project_id, n)
-        if all(self._truth(e) is not None for e in first):  # the usual case: truth for every row asked for
+    def _next_labelable(self, project_id: str, n: int) -> list[tuple[QueueEntry, Any]]:
+        """The first ``n`` queued rows that have ground truth, in queue order, each with its truth."""
+        first = [(e, self._truth(e)) for e in self.state.next_in_queue(project_id, n)]
+        if all(truth is not None for _, truth in first):  # the usual case: truth for every row asked for
             return first
-        return [e for e in self.state.queue_order(project_id) if self._truth(e) is not None][:n]
+        labelable = ((e, self._truth(e)) for e in self.state.queue_order(project_id))
+        return [(e, truth) for e, truth in labelable if truth is not None][:n]
 
     def _answers(self, normalized: dict, truth: Any) -> tuple[list[dict], bool]:
         """One answer per classification in ``truth`` ({name: answer}, or a bare answer for the first radio),
